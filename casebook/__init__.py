@@ -1,0 +1,50 @@
+"""casebook: a case database of advanced municipal practices, searchable by population size."""
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask
+
+from . import config, db, search
+from .config import ROOT, ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply settings: defaults → instance/config.py → CASEBOOK_* environment → test mapping."""
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.secret_from_instance(app.instance_path)
+    if not app.config["SECRET_KEY"]:
+        if not (app.debug or app.testing):
+            raise ConfigError(
+                "CASEBOOK_SECRET_KEY is not set. Set it in the environment (or run `make run`, "
+                "which writes a random one to instance/secret_key).")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        log.warning("no secret key configured: using a random one for this process")
+    config.band_boundaries(app.config["POPULATION_BANDS"])  # fail early on a bad setting
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, database, search index, views, errors and commands."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"))
+    load_config(app, test_config)
+
+    from . import cli, errors, web
+    from .views import api, public
+
+    db.init_app(app)
+    search.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    return app

@@ -1,0 +1,76 @@
+"""The `casebook` command: thin wrappers over the services that print counts and progress."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from . import search
+from .db import get_session, init_db, get_engine
+from .services import indexing, loader
+
+
+@click.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def load_command(paths: tuple[Path, ...]) -> None:
+    """Load case files (YAML) or folders of them: an idempotent upsert by slug."""
+    init_db(get_engine())
+    report = loader.load_cases(get_session(), search.get_index(), list(paths))
+    for path, field, reason in report.errors:
+        click.echo(f"エラー: {path}: {field}: {reason}", err=True)
+    click.echo(f"新規 {report.created} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件、"
+               f"エラー {len({e[0] for e in report.errors})} ファイル")
+    if report.errors:
+        sys.exit(1)
+
+
+@click.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the database (into a fresh directory, then swap)."""
+    init_db(get_engine())
+    started = time.perf_counter()
+    count = indexing.rebuild_index(get_session(), search.get_index())
+    click.echo(f"検索インデックスを再構築しました: {count} 件（{time.perf_counter() - started:.1f} 秒）")
+
+
+@click.command("check-index")
+@click.option("--repair", is_flag=True, help="Re-index missing and stale cases, drop orphans.")
+def check_index_command(repair: bool) -> None:
+    """Compare the index with the database; exit 1 when they differ (after --repair: 0 if fixed)."""
+    session, index = get_session(), search.get_index()
+    drift = indexing.check_index(session, index)
+    for label, slugs in (("missing", drift.missing), ("stale", drift.stale), ("orphaned", drift.orphaned)):
+        for slug in slugs:
+            click.echo(f"{label}\t{slug}")
+    if drift.clean:
+        click.echo("検索インデックスはデータベースと一致しています。")
+        return
+    click.echo(f"不一致: 未登録 {len(drift.missing)} 件、古い内容 {len(drift.stale)} 件、"
+               f"削除漏れ {len(drift.orphaned)} 件", err=True)
+    if repair:
+        if indexing.repair_index(session, index, drift) and indexing.check_index(session, index).clean:
+            click.echo("修復しました。")
+            return
+        click.echo("修復できませんでした（インデックスが使用中の可能性があります）。", err=True)
+    sys.exit(1)
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI group."""
+    for command in (load_command, reindex_command, check_index_command):
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """Manage casebook: init-db, load, reindex, check-index, run."""

@@ -1,0 +1,79 @@
+"""Settings: embedded defaults, then instance/config.py, then CASEBOOK_* environment variables.
+
+Every setting is documented here and in the README (a test checks that the README names each).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # SQLAlchemy URL of the database; PostgreSQL in production, e.g.
+    # postgresql+psycopg://user@host/dbname. The default is a SQLite file in instance/.
+    "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'casebook.sqlite'}",
+    # Directory of the Whoosh index (generated; rebuild with `casebook reindex`).
+    "SEARCH_INDEX_DIR": str(ROOT / "search_index"),
+    # Secret for sessions and CSRF tokens. Required outside debug and testing; `make run`
+    # writes a random one to instance/secret_key when none is set.
+    "SECRET_KEY": None,
+    # Population band boundaries, ascending, comma-separated in the environment.
+    "POPULATION_BANDS": "5000,10000,20000,50000,100000,200000,500000",
+    # Results per search page, and the largest page size the JSON API accepts.
+    "PAGE_SIZE": 20,
+    "MAX_PAGE_SIZE": 100,
+    # Seconds to wait for the index writer lock before leaving a case marked for repair.
+    "INDEX_LOCK_TIMEOUT": 10.0,
+    # Largest request body accepted, in bytes.
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+}
+
+INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH"}
+FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings cannot be used."""
+
+
+def from_environment(environ: os._Environ | dict[str, str] = os.environ) -> dict[str, Any]:
+    """Return the CASEBOOK_* variables that name a known setting, converted to their type."""
+    found: dict[str, Any] = {}
+    for key in DEFAULTS:
+        value = environ.get(f"CASEBOOK_{key}")
+        if value is None or value == "":
+            continue
+        try:
+            if key in INTEGER_SETTINGS:
+                found[key] = int(value)
+            elif key in FLOAT_SETTINGS:
+                found[key] = float(value)
+            else:
+                found[key] = value
+        except ValueError as exc:
+            raise ConfigError(f"CASEBOOK_{key} must be a number, not {value!r}") from exc
+    return found
+
+
+def secret_from_instance(instance_path: str) -> str | None:
+    """Return the secret written by `make run` to instance/secret_key, if there is one."""
+    path = Path(instance_path) / "secret_key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip() or None
+    return None
+
+
+def band_boundaries(value: str | list[int] | tuple[int, ...]) -> tuple[int, ...]:
+    """Parse the POPULATION_BANDS setting."""
+    try:
+        if isinstance(value, str):
+            bounds = tuple(int(v) for v in value.split(",") if v.strip())
+        else:
+            bounds = tuple(int(v) for v in value)
+    except ValueError as exc:
+        raise ConfigError(f"POPULATION_BANDS must be whole numbers: {value!r}") from exc
+    if not bounds or list(bounds) != sorted(set(bounds)) or bounds[0] <= 0:
+        raise ConfigError("POPULATION_BANDS must be positive, ascending and distinct")
+    return bounds

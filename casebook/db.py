@@ -1,0 +1,83 @@
+"""Database engine per app, one session per request, and `casebook init-db`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from . import models
+
+DEFAULT_THEMES = (
+    ("outsourcing", "窓口業務の民間委託"),
+    ("cloud", "自治体クラウド"),
+    ("wide-area", "広域化・共同化"),
+    ("ai-ict", "AI・ICTを活用した業務改革"),
+)
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for `url`; SQLite files get their folder and foreign keys."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    """Return the app's engine."""
+    return (app or current_app).extensions["casebook.engine"]
+
+
+def get_session() -> Session:
+    """Return the session of the current request, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the request's session, rolling back anything left uncommitted."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def init_db(engine: Engine) -> None:
+    """Create missing tables and the default themes; safe to run again."""
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        known = set(session.exec(select(models.Theme.code)).all())
+        for position, (code, label) in enumerate(DEFAULT_THEMES):
+            if code not in known:
+                session.add(models.Theme(code=code, label=label, position=position))
+        session.commit()
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create the database tables and the default themes."""
+    init_db(get_engine())
+    click.echo("データベースを初期化しました。")
+
+
+def init_app(app: Flask) -> None:
+    """Attach the engine, the per-request session and the init-db command to `app`."""
+    app.extensions["casebook.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(close_session)
+    app.cli.add_command(init_db_command)

@@ -1,0 +1,107 @@
+"""Domain errors, and the one table that maps them to HTTP responses."""
+from __future__ import annotations
+
+
+class CasebookError(Exception):
+    """Base of errors a user can cause; `message` is shown to them (in Japanese)."""
+
+    status = 400
+
+    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class InvalidInput(CasebookError):
+    """Input that does not fit: `errors` lists (field, reason) pairs."""
+
+
+class NotFound(CasebookError):
+    """No such case, or not visible to this user."""
+
+    status = 404
+
+
+class SearchUnavailable(CasebookError):
+    """The search index cannot answer right now (not built yet, or being rebuilt)."""
+
+    status = 503
+
+
+# error class -> (HTTP status, title shown on the error page / problem type title)
+HTTP_ERRORS: dict[type[CasebookError], tuple[int, str]] = {
+    InvalidInput: (400, "入力内容に誤りがあります"),
+    NotFound: (404, "ページが見つかりません"),
+    SearchUnavailable: (503, "検索を一時的に利用できません"),
+}
+
+
+def http_status(error: CasebookError) -> tuple[int, str]:
+    """Return the HTTP status and title for a domain error."""
+    for cls in type(error).__mro__:
+        if cls in HTTP_ERRORS:
+            return HTTP_ERRORS[cls]
+    return error.status, "エラーが発生しました"
+
+
+def wants_json() -> bool:
+    """True for requests to the JSON API."""
+    from flask import request
+
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, title: str, detail: str = "", errors: list[tuple[str, str]] | None = None):
+    """Render an error as problem+json under /api, as a Japanese page elsewhere."""
+    from flask import jsonify, render_template
+
+    if wants_json():
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail or title}
+        if errors:
+            body["errors"] = [{"field": f, "message": m} for f, m in errors]
+        response = jsonify(body)
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
+    return render_template("error.html", status=status, title=title, detail=detail, errors=errors or []), status
+
+
+def init_app(app) -> None:
+    """Register handlers so that every error is answered in Japanese, never with a bare 500."""
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(CasebookError)
+    def _domain(error: CasebookError):
+        status, title = http_status(error)
+        return error_response(status, title, error.message, error.errors)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return error_response(400, "フォームの有効期限が切れたか、不正な送信です",
+                              "ページを読み込み直してから、もう一度送信してください。")
+
+    messages = {
+        400: ("リクエストが正しくありません", "入力内容を確認してください。"),
+        404: ("ページが見つかりません", "URLが正しいか確認してください。"),
+        405: ("この操作はできません", "このURLではその方法のリクエストを受け付けていません。"),
+        413: ("送信されたデータが大きすぎます", "ファイルや入力を小さくして、もう一度送信してください。"),
+        429: ("リクエストが多すぎます", "しばらく待ってから、もう一度お試しください。"),
+        500: ("サーバーでエラーが発生しました", "時間をおいて、もう一度お試しください。"),
+    }
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        title, detail = messages.get(error.code or 500, (error.name, ""))
+        response = error_response(error.code or 500, title, detail)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response = app.make_response(response)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        title, detail = messages[500]
+        return error_response(500, title, detail)

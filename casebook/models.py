@@ -1,0 +1,96 @@
+"""Database tables: cases, their participants and effects, and the theme vocabulary."""
+
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, Text
+from sqlmodel import Field, Relationship, SQLModel
+
+
+def utcnow() -> datetime:
+    """Aware UTC now (SQLModel stores aware datetimes and reads them back in UTC)."""
+    return datetime.now(timezone.utc)
+
+
+class Theme(SQLModel, table=True):
+    """A theme of the controlled vocabulary (窓口業務の民間委託, 自治体クラウド…)."""
+
+    code: str = Field(primary_key=True, max_length=40)
+    label: str = Field(max_length=100)
+    position: int = 0
+
+
+class Case(SQLModel, table=True):
+    """One advanced practice of one or more governments."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", sa_type=Text)
+    background: str = Field(default="", sa_type=Text)
+    approach: str = Field(default="", sa_type=Text)
+    outcome: str = Field(default="", sa_type=Text)
+    themes: list[str] = Field(default_factory=list, sa_type=JSON)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    start_fiscal_year: int | None = None
+    detail: str = Field(default="full", max_length=20)
+    source_title: str = Field(default="", max_length=300)
+    source_publisher: str = Field(default="", max_length=200)
+    source_date: date | None = None
+    source_url: str = Field(default="", max_length=500)
+    event_name: str = Field(default="", max_length=300)
+    event_date: date | None = None
+    contact: str = Field(default="", sa_type=Text)
+    status: str = Field(default="draft", max_length=20, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+    participants: list["Participant"] = Relationship(
+        back_populates="case",
+        sa_relationship_kwargs={"order_by": "Participant.position", "cascade": "all, delete-orphan"},
+    )
+    effects: list["Effect"] = Relationship(
+        back_populates="case",
+        sa_relationship_kwargs={"order_by": "Effect.position", "cascade": "all, delete-orphan"},
+    )
+
+
+class Participant(SQLModel, table=True):
+    """A government or joint body taking part in a case, in order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True))
+    position: int = 0
+    role: str = Field(default="member", max_length=20)
+    code: str | None = Field(default=None, max_length=6)
+    name: str = Field(max_length=100)
+    prefecture: str | None = Field(default=None, max_length=10)
+    kind: str = Field(max_length=30)
+    population: int | None = None
+    population_year: int | None = None
+    population_source: str = Field(default="", max_length=300)
+
+    case: Optional["Case"] = Relationship(back_populates="participants")
+
+
+class Effect(SQLModel, table=True):
+    """A typed, comparable result of a case (232億円 of update costs avoided…)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True))
+    position: int = 0
+    kind: str = Field(max_length=20)
+    direction: str = Field(default="reduction", max_length=20)
+    label: str = Field(max_length=200)
+    amount: str = Field(default="", max_length=100)
+    value_low: float | None = None
+    value_high: float | None = None
+    unit: str = Field(default="", max_length=20)
+    qualifier: str = Field(default="", max_length=10)
+    yen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    period: str = Field(default="total", max_length=20)
+    status: str = Field(default="achieved", max_length=20)
+    wording: str = Field(default="", sa_type=Text)
+
+    case: Optional["Case"] = Relationship(back_populates="effects")

@@ -1,0 +1,463 @@
+"""Everything Whoosh: the schema, the case → document mapping, updates, rebuilds, search.
+
+The index contract:
+- The database is the truth; the index is derived from it by `case_document` alone.
+  Services commit first and index after; a failed index update is logged and shows up as
+  drift in `check` (each document stores a fingerprint of itself), which `--repair` fixes.
+- The index directory holds generations (`gen-*` folders) and a `CURRENT` file naming the
+  live one. A rebuild writes a fresh generation and swaps `CURRENT`, so a search never sees
+  a half-built index. Incremental updates take the live generation's writer lock.
+- Searchers are opened per search (they are not thread-safe); facet document sets are
+  cached per index generation, since they only change when the index does.
+- Nothing outside this module (and analysis.py) imports whoosh.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import And, AndMaybe, Every, Or, Prefix, Query, Term
+from whoosh.searching import Searcher
+
+from . import analysis, domain
+
+log = logging.getLogger(__name__)
+
+FACETS = ("theme", "band", "region", "pref", "kind", "year", "tag")
+SORTS = {
+    "relevance": "関連度順",
+    "newest": "新着・更新順",
+    "population": "人口の少ない順",
+    "population_desc": "人口の多い順",
+    "effect": "効果額（円）の大きい順",
+}
+# Whoosh field and reverse flag for each non-relevance sort.
+_SORT_FIELDS = {
+    "newest": ("updated", True),
+    "population": ("population", False),
+    "population_desc": ("population", True),
+    "effect": ("effect_yen", True),
+}
+
+
+class IndexMissing(RuntimeError):
+    """The index has not been built yet (run `casebook reindex`)."""
+
+
+class IndexBusy(RuntimeError):
+    """The index writer lock could not be had in time."""
+
+
+def make_schema() -> Schema:
+    """Return the index schema: ids, three ranked text fields, facets and sort keys."""
+    text = analysis.analyzer()
+    keyword = dict(commas=True, scorable=False)
+    return Schema(
+        slug=ID(stored=True, unique=True),
+        fingerprint=STORED(),
+        status=ID(),
+        title=TEXT(analyzer=text, phrase=False),
+        summary=TEXT(analyzer=text, phrase=False),
+        all=TEXT(analyzer=text, phrase=False),
+        theme=KEYWORD(**keyword),
+        band=KEYWORD(**keyword),
+        region=KEYWORD(**keyword),
+        pref=KEYWORD(**keyword),
+        kind=KEYWORD(**keyword),
+        year=KEYWORD(**keyword),
+        tag=KEYWORD(**keyword),
+        population=NUMERIC(numtype=int, bits=64, sortable=True),
+        effect_yen=NUMERIC(numtype=int, bits=64, sortable=True),
+        updated=NUMERIC(numtype=int, bits=64, sortable=True),
+    )
+
+
+def case_document(case, theme_labels: dict[str, str], bands: domain.Bands) -> dict:
+    """Return the index document of a case: the only place that decides what is indexed."""
+    people = list(case.participants)
+    total = domain.total_population(people)
+    band_codes = set()
+    if total is not None:
+        band_codes.add(bands.band_of(total).code)
+    for p in people:
+        if p.population is not None and p.kind != "association":
+            band_codes.add(bands.band_of(p.population).code)
+    prefs = [p.prefecture for p in people if p.prefecture]
+    regions = [r for r in (domain.region_of(p) for p in prefs) if r]
+    effects = list(case.effects)
+    text = "\n".join([
+        case.title, case.summary, case.background, case.approach, case.outcome,
+        *(f"{e.label} {e.amount} {e.wording}" for e in effects),
+        *(f"{p.prefecture or ''}{p.name}" for p in people),
+        *(theme_labels.get(t, t) for t in case.themes),
+        *case.tags, case.source_title, case.event_name,
+    ])
+    yen = [e.yen for e in effects if e.yen is not None]
+    doc = {
+        "slug": case.slug,
+        "status": case.status,
+        "title": case.title,
+        "summary": case.summary,
+        "all": text,
+        "theme": ",".join(sorted(set(case.themes))),
+        "band": ",".join(sorted(band_codes)),
+        "region": ",".join(sorted(set(regions))),
+        "pref": ",".join(sorted(set(prefs))),
+        "kind": ",".join(sorted({p.kind for p in people})),
+        "year": str(case.start_fiscal_year) if case.start_fiscal_year else "",
+        "tag": ",".join(sorted(set(case.tags))),
+        "population": total or 0,
+        "effect_yen": max(yen) if yen else 0,
+        "updated": int(case.updated_at.timestamp()),
+    }
+    doc["fingerprint"] = hashlib.sha1(
+        json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return doc
+
+
+class SearchIndex:
+    """The on-disk index: generations under one directory, `CURRENT` naming the live one."""
+
+    def __init__(self, directory: str | os.PathLike, bands: domain.Bands | None = None,
+                 lock_timeout: float = 10.0):
+        self.directory = Path(directory)
+        self.bands = bands or domain.Bands()
+        self.lock_timeout = lock_timeout
+        self.schema = make_schema()
+        self._opened: dict[str, whoosh_index.Index] = {}
+        self._facet_cache: dict[tuple[str, int], FacetSets] = {}
+        self._lock = threading.Lock()
+
+    # --- generations ---------------------------------------------------------
+    def current_name(self) -> str | None:
+        """Return the live generation's folder name, or None before the first build."""
+        try:
+            name = (self.directory / "CURRENT").read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.directory / name).is_dir() else None
+
+    def exists(self) -> bool:
+        """True when a built index is present."""
+        return self.current_name() is not None
+
+    def _open(self, name: str) -> whoosh_index.Index:
+        with self._lock:
+            ix = self._opened.get(name)
+            if ix is None:
+                ix = whoosh_index.open_dir(str(self.directory / name))
+                self._opened = {name: ix}
+            return ix
+
+    def _live(self) -> tuple[str, whoosh_index.Index]:
+        name = self.current_name()
+        if name is None:
+            raise IndexMissing("検索インデックスがまだ作成されていません")
+        return name, self._open(name)
+
+    def _new_generation(self) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        path.mkdir()
+        whoosh_index.create_in(str(path), self.schema)
+        return path
+
+    def _swap(self, path: Path) -> None:
+        tmp = self.directory / f"CURRENT.{os.getpid()}.tmp"
+        tmp.write_text(path.name, encoding="utf-8")
+        os.replace(tmp, self.directory / "CURRENT")
+        # Keep the previous generation for searches still open on it; drop older ones.
+        gens = sorted((p for p in self.directory.glob("gen-*") if p.is_dir()),
+                      key=lambda p: p.stat().st_mtime)
+        for old in gens[:-2]:
+            if old.name != path.name:
+                shutil.rmtree(old, ignore_errors=True)
+
+    # --- writing -------------------------------------------------------------
+    def rebuild(self, docs: Iterable[dict]) -> int:
+        """Write all `docs` into a fresh generation and make it live; return the count.
+
+        The live generation's writer lock is held meanwhile, so incremental updates wait
+        and then apply to the new generation.
+        """
+        held = None
+        name = self.current_name()
+        if name is not None:
+            held = self._open(name).writer(timeout=self.lock_timeout)
+        try:
+            path = self._new_generation()
+            ix = whoosh_index.open_dir(str(path))
+            writer = ix.writer(limitmb=256)
+            count = 0
+            try:
+                for doc in docs:
+                    writer.add_document(**doc)
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                shutil.rmtree(path, ignore_errors=True)
+                raise
+            writer.commit()
+            self._swap(path)
+            return count
+        finally:
+            if held is not None:
+                held.cancel()
+
+    def update(self, docs: Iterable[dict] = (), delete: Iterable[str] = ()) -> None:
+        """Add or replace `docs` and delete the slugs in `delete`, in one commit."""
+        docs, delete = list(docs), list(delete)
+        if not self.exists():
+            self.rebuild([])
+        for _attempt in range(3):
+            name, ix = self._live()
+            try:
+                writer = ix.writer(timeout=self.lock_timeout)
+            except whoosh_index.LockError as exc:
+                raise IndexBusy("検索インデックスが更新中です") from exc
+            if self.current_name() != name:  # a rebuild swapped generations meanwhile
+                writer.cancel()
+                continue
+            try:
+                for slug in delete:
+                    writer.delete_by_term("slug", slug)
+                for doc in docs:
+                    writer.update_document(**doc)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            return
+        raise IndexBusy("検索インデックスの世代が切り替わり続けています")
+
+    # --- reading -------------------------------------------------------------
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """Open a searcher on the live generation for the duration of one search."""
+        _name, ix = self._live()
+        searcher = ix.searcher()
+        try:
+            yield searcher
+        finally:
+            searcher.close()
+
+    def stored(self) -> dict[str, str]:
+        """Return {slug: fingerprint} for every document in the index."""
+        with self.searcher() as searcher:
+            return {f["slug"]: f.get("fingerprint", "") for f in searcher.all_stored_fields()}
+
+    def facet_sets(self, searcher: Searcher) -> FacetSets:
+        """Return the document sets per facet value for the searcher's generation."""
+        key = (self.current_name() or "", searcher.ixreader.generation() or 0)
+        with self._lock:
+            cached = self._facet_cache.get(key)
+        if cached is None:
+            cached = FacetSets.read(searcher)
+            with self._lock:
+                self._facet_cache = {key: cached}
+        return cached
+
+
+@dataclass
+class FacetSets:
+    """Document numbers of published cases, and per facet value."""
+
+    published: frozenset[int]
+    values: dict[str, dict[str, frozenset[int]]]
+
+    @classmethod
+    def read(cls, searcher: Searcher) -> FacetSets:
+        reader = searcher.ixreader
+        published = frozenset(reader.postings("status", "published").all_ids()) \
+            if ("status", "published") in reader else frozenset()
+        values: dict[str, dict[str, frozenset[int]]] = {}
+        for facet in FACETS:
+            values[facet] = {}
+            for term in reader.field_terms(facet):
+                ids = frozenset(reader.postings(facet, term).all_ids()) & published
+                if ids:
+                    values[facet][term] = ids
+        return cls(published, values)
+
+
+# --- searching -----------------------------------------------------------------
+
+@dataclass
+class SearchArgs:
+    """Validated search arguments (see schemas.SearchArgsSchema)."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 20
+
+    def params(self, **changes) -> dict[str, object]:
+        """Return these arguments as URL parameters, with `changes` applied."""
+        out: dict[str, object] = {}
+        q = changes.get("q", self.q)
+        if q:
+            out["q"] = q
+        filters = changes.get("filters", self.filters)
+        for facet in FACETS:
+            if filters.get(facet):
+                out[facet] = list(filters[facet])
+        sort = changes.get("sort", self.sort)
+        if sort != "relevance":
+            out["sort"] = sort
+        page = changes.get("page", 1)
+        if page != 1:
+            out["page"] = page
+        return out
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    params: dict[str, object]
+
+
+@dataclass
+class SearchResult:
+    """What one search found: one page of slugs, the total, and facets with counts."""
+
+    args: SearchArgs
+    total: int
+    slugs: list[str]
+    scores: dict[str, float]
+    facets: dict[str, list[FacetValue]]
+    words: list[list[tuple[str, bool]]]
+    notes: list[str]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.args.size))
+
+
+def _word_query(fieldname: str, word: list[tuple[str, bool]]) -> Query:
+    parts = [Prefix(fieldname, t) if p else Term(fieldname, t) for t, p in word]
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _text_queries(words) -> tuple[Query, Query | None]:
+    """Return the query that decides matches and the one that boosts title/summary hits."""
+    match = And([_word_query("all", w) for w in words]) if len(words) > 1 else _word_query("all", words[0])
+    boosts = []
+    for fieldname, boost in (("title", 3.0), ("summary", 1.5)):
+        q = And([_word_query(fieldname, w) for w in words]) if len(words) > 1 else _word_query(fieldname, words[0])
+        boosts.append(q.with_boost(boost))
+    return match, Or(boosts)
+
+
+def _order(facet: str, value: str, bands: domain.Bands) -> tuple:
+    if facet == "band":
+        codes = [b.code for b in bands.bands]
+        return (codes.index(value) if value in codes else 99, value)
+    if facet == "region":
+        names = [r[0] for r in domain.REGIONS]
+        return (names.index(value) if value in names else 99, value)
+    if facet == "pref":
+        return (domain.prefecture_code(value) or 99, value)
+    if facet == "kind":
+        kinds = list(domain.PARTICIPANT_KINDS)
+        return (kinds.index(value) if value in kinds else 99, value)
+    if facet == "year":
+        return (-int(value) if value.isdigit() else 0, value)
+    return (0, value)
+
+
+def search(index: SearchIndex, args: SearchArgs, bands: domain.Bands,
+           label: Callable[[str, str], str]) -> SearchResult:
+    """Run a search: text AND facet filters (OR within a facet, AND across facets).
+
+    Facet counts for a value are the results that selecting only that value in its facet
+    would give, keeping the query and the other facets' selections.
+    """
+    text, notes = analysis.clean_query(args.q)
+    words = analysis.query_words(text)
+    if text and not words:
+        notes.append("検索語に検索できる文字（漢字・かな・英数字）が含まれていないため、すべての事例を表示しています。")
+    with index.searcher() as searcher:
+        sets = index.facet_sets(searcher)
+        if words:
+            match, boost = _text_queries(words)
+            matched = frozenset(searcher.docs_for_query(match)) & sets.published
+        else:
+            match = boost = None
+            matched = sets.published
+        selected = {f: set(args.filters.get(f, [])) for f in FACETS}
+        chosen = {}
+        for facet, values in selected.items():
+            if values:
+                docs: set[int] = set()
+                for v in values:
+                    docs |= sets.values[facet].get(v, frozenset())
+                chosen[facet] = docs
+        results = set(matched)
+        for docs in chosen.values():
+            results &= docs
+        facets = {}
+        for facet in FACETS:
+            base = set(matched)
+            for other, docs in chosen.items():
+                if other != facet:
+                    base &= docs
+            entries = []
+            for value, docs in sets.values[facet].items():
+                count = len(base & docs) if base else 0
+                is_selected = value in selected[facet]
+                if count or is_selected:
+                    toggled = sorted(selected[facet] ^ {value}, key=lambda v: _order(facet, v, bands))
+                    entries.append(FacetValue(
+                        value, label(facet, value), count, is_selected,
+                        args.params(filters={**args.filters, facet: toggled})))
+            for value in selected[facet] - set(sets.values[facet]):
+                entries.append(FacetValue(value, label(facet, value), 0, True,
+                                          args.params(filters={**args.filters, facet: sorted(selected[facet] - {value})})))
+            entries.sort(key=lambda e: _order(facet, e.value, bands))
+            facets[facet] = entries
+        total = len(results)
+        end = args.page * args.size
+        slugs: list[str] = []
+        scores: dict[str, float] = {}
+        if results and (args.page - 1) * args.size < total:
+            if args.sort == "relevance" and match is not None:
+                hits = searcher.search(AndMaybe(match, boost), limit=end, filter=results)
+            else:
+                fieldname, reverse = _SORT_FIELDS.get(args.sort, ("updated", True))
+                hits = searcher.search(Every() if match is None else match, limit=end, filter=results,
+                                       sortedby=fieldname, reverse=reverse)
+            for hit in hits[(args.page - 1) * args.size:end]:
+                slugs.append(hit["slug"])
+                scores[hit["slug"]] = hit.score or 0.0
+    return SearchResult(args, total, slugs, scores, facets, words, notes)
+
+
+def init_app(app) -> None:
+    """Attach the app's SearchIndex (directory, bands and lock timeout from its config)."""
+    from .config import band_boundaries
+
+    bands = domain.Bands(band_boundaries(app.config["POPULATION_BANDS"]))
+    app.extensions["casebook.index"] = SearchIndex(
+        app.config["SEARCH_INDEX_DIR"], bands, app.config["INDEX_LOCK_TIMEOUT"])
+
+
+def get_index(app=None) -> SearchIndex:
+    """Return the current app's SearchIndex."""
+    from flask import current_app
+
+    return (app or current_app).extensions["casebook.index"]

@@ -1,0 +1,166 @@
+"""Reading and writing cases: the one front door for HTML views, the API and the CLI."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from .. import domain, search
+from ..errors import InvalidInput, NotFound
+from ..models import Case, Effect, Participant, Theme, utcnow
+
+log = logging.getLogger(__name__)
+
+CASE_FIELDS = ("slug", "title", "status", "detail", "themes", "tags", "start_fiscal_year", "summary",
+               "background", "approach", "outcome", "contact")
+PARTICIPANT_FIELDS = ("role", "code", "name", "prefecture", "kind", "population", "population_year",
+                      "population_source")
+EFFECT_FIELDS = ("kind", "direction", "label", "amount", "period", "status", "wording")
+
+
+def with_children():
+    """Loader options that fetch participants and effects with their cases."""
+    return (selectinload(Case.participants), selectinload(Case.effects))
+
+
+def theme_labels(session: Session) -> dict[str, str]:
+    """Return {theme code: label} in display order."""
+    return {t.code: t.label for t in session.exec(select(Theme).order_by(Theme.position, Theme.code))}
+
+
+def get_case(session: Session, slug: str, public: bool = True) -> Case:
+    """Return the case with `slug`; unless `public` is False, only a published one."""
+    case = session.exec(select(Case).where(Case.slug == slug).options(*with_children())).first()
+    if case is None or (public and case.status != "published"):
+        raise NotFound("指定された事例は見つかりません。")
+    return case
+
+
+def get_cases(session: Session, slugs: list[str]) -> list[Case]:
+    """Return the cases with these slugs, in the order given (missing ones skipped)."""
+    if not slugs:
+        return []
+    found = {c.slug: c for c in session.exec(select(Case).where(Case.slug.in_(slugs)).options(*with_children()))}
+    return [found[s] for s in slugs if s in found]
+
+
+def recent_cases(session: Session, limit: int = 5) -> list[Case]:
+    """Return the most recently updated published cases."""
+    stmt = (select(Case).where(Case.status == "published").options(*with_children())
+            .order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit))
+    return list(session.exec(stmt))
+
+
+def count_published(session: Session) -> int:
+    """Return how many cases are published."""
+    return session.exec(select(func.count()).select_from(Case).where(Case.status == "published")).one()
+
+
+def case_data(case: Case) -> dict[str, Any]:
+    """Return a case in the shape of a case file (schemas.CaseFileSchema after loading)."""
+    data = {name: getattr(case, name) for name in CASE_FIELDS}
+    data["themes"] = list(case.themes)
+    data["tags"] = list(case.tags)
+    data["source"] = {"title": case.source_title, "publisher": case.source_publisher,
+                      "date": case.source_date, "url": case.source_url}
+    data["event"] = {"name": case.event_name, "date": case.event_date}
+    data["participants"] = [{f: getattr(p, f) for f in PARTICIPANT_FIELDS} for p in case.participants]
+    data["effects"] = [{f: getattr(e, f) for f in EFFECT_FIELDS} for e in case.effects]
+    return data
+
+
+def _comparable(data: dict[str, Any]) -> dict[str, Any]:
+    source = {k: data["source"].get(k) for k in ("title", "publisher", "date", "url")}
+    event = {k: data["event"].get(k) for k in ("name", "date")}
+    return {**{k: data[k] for k in CASE_FIELDS}, "source": source, "event": event,
+            "participants": data["participants"], "effects": data["effects"]}
+
+
+def _effect(position: int, data: dict[str, Any]) -> Effect:
+    effect = Effect(position=position, **{f: data[f] for f in EFFECT_FIELDS})
+    if data["amount"]:
+        amount = domain.parse_amount(data["amount"])
+        effect.value_low, effect.value_high = amount.low, amount.high
+        effect.unit, effect.qualifier, effect.yen = amount.unit, amount.qualifier or "", amount.yen
+    return effect
+
+
+def check_rules(session: Session, data: dict[str, Any]) -> None:
+    """Enforce the rules a schema cannot see; raise InvalidInput listing every breach."""
+    errors = []
+    known = theme_labels(session)
+    for theme in data["themes"]:
+        if theme not in known:
+            errors.append(("themes", f"未登録のテーマです: {theme}（登録済み: {', '.join(known)}）"))
+    codes = [p["code"] for p in data["participants"] if p["code"]]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        errors.append(("participants", f"同じ団体コードが重複しています: {code}"))
+    for i, p in enumerate(data["participants"]):
+        if p["code"] and p["prefecture"] and domain.PREFECTURES[int(p["code"][:2]) - 1] != p["prefecture"]:
+            errors.append((f"participants[{i}].prefecture",
+                           f"団体コード {p['code']} は{domain.PREFECTURES[int(p['code'][:2]) - 1]}のコードです"))
+        if p["kind"] == "association" and p["population"] is not None:
+            errors.append((f"participants[{i}].population",
+                           "一部事務組合・広域連合等には人口を入れず、構成団体の人口を入れてください"))
+    if errors:
+        raise InvalidInput("事例の内容に誤りがあります。", errors)
+
+
+def save_case(session: Session, index: search.SearchIndex, data: dict[str, Any]) -> tuple[Case, str]:
+    """Create or update the case `data["slug"]` from validated data; commit, then index.
+
+    Returns the case and what happened: "created", "updated" or "unchanged". An unchanged
+    case keeps its version and timestamps, so loading the same files again is a no-op.
+    """
+    check_rules(session, data)
+    case = session.exec(select(Case).where(Case.slug == data["slug"]).options(*with_children())).first()
+    if case is not None and _comparable(case_data(case)) == _comparable(data):
+        return case, "unchanged"
+    outcome = "updated" if case is not None else "created"
+    if case is None:
+        case = Case(slug=data["slug"], title=data["title"])
+        session.add(case)
+    else:
+        case.version += 1
+        case.updated_at = utcnow()
+    for name in CASE_FIELDS:
+        setattr(case, name, data[name])
+    case.source_title = data["source"]["title"]
+    case.source_publisher = data["source"]["publisher"]
+    case.source_date = data["source"]["date"]
+    case.source_url = data["source"]["url"]
+    case.event_name = data["event"]["name"]
+    case.event_date = data["event"]["date"]
+    case.participants = [Participant(position=i, **{f: p[f] for f in PARTICIPANT_FIELDS})
+                         for i, p in enumerate(data["participants"])]
+    case.effects = [_effect(i, e) for i, e in enumerate(data["effects"])]
+    session.commit()
+    index_cases(session, index, [case])
+    return case, outcome
+
+
+def index_cases(session: Session, index: search.SearchIndex, cases: Iterable[Case],
+                delete: Iterable[str] = ()) -> bool:
+    """Bring the index up to date for committed `cases`; log loudly and return False on failure.
+
+    A failure leaves the database as committed; `casebook check-index` then reports the
+    drift and `--repair` fixes it.
+    """
+    labels = theme_labels(session)
+    docs = [search.case_document(c, labels, index.bands) for c in cases]
+    try:
+        index.update(docs, delete)
+    except search.IndexBusy:
+        log.error("search index update failed for %s; run `casebook check-index --repair`",
+                  [d["slug"] for d in docs] + list(delete))
+        return False
+    return True
+
+
+def all_cases(session: Session) -> list[Case]:
+    """Return every case with its participants and effects, in id order."""
+    return list(session.exec(select(Case).options(*with_children()).order_by(Case.id)))

@@ -1,0 +1,1 @@
+"""The three blueprints: public pages, curator pages (later) and the JSON API."""
