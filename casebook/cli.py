@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from . import search
-from .db import get_session, init_db, get_engine
+from .db import get_engine, get_session, init_db
 from .services import indexing, loader
 
 
 @click.command("load")
+@with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def load_command(paths: tuple[Path, ...]) -> None:
     """Load case files (YAML) or folders of them: an idempotent upsert by slug."""
@@ -29,6 +30,7 @@ def load_command(paths: tuple[Path, ...]) -> None:
 
 
 @click.command("reindex")
+@with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database (into a fresh directory, then swap)."""
     init_db(get_engine())
@@ -38,6 +40,7 @@ def reindex_command() -> None:
 
 
 @click.command("check-index")
+@with_appcontext
 @click.option("--repair", is_flag=True, help="Re-index missing and stale cases, drop orphans.")
 def check_index_command(repair: bool) -> None:
     """Compare the index with the database; exit 1 when they differ (after --repair: 0 if fixed)."""

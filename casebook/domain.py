@@ -78,7 +78,7 @@ def region_of(prefecture: str) -> str | None:
 
 def check_digit(first_five: str) -> int:
     """Return the check digit of a five-digit local-government code."""
-    total = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2)))
+    total = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2), strict=True))
     return (11 - total % 11) % 10
 
 
@@ -179,7 +179,7 @@ class Bands:
         self.boundaries = tuple(bounds)
         lows = (0, *bounds)
         highs = (*bounds, None)
-        self.bands = tuple(Band(lo, hi) for lo, hi in zip(lows, highs))
+        self.bands = tuple(Band(lo, hi) for lo, hi in zip(lows, highs, strict=True))
         self.by_code = {b.code: b for b in self.bands}
 
     def band_of(self, population: int) -> Band:

@@ -1,6 +1,6 @@
 """Database tables: cases, their participants and effects, and the theme vocabulary."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Optional
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, Text
@@ -9,7 +9,7 @@ from sqlmodel import Field, Relationship, SQLModel
 
 def utcnow() -> datetime:
     """Aware UTC now (SQLModel stores aware datetimes and reads them back in UTC)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Theme(SQLModel, table=True):

@@ -45,10 +45,13 @@ SORTS = {
 # Whoosh field and reverse flag for each non-relevance sort.
 _SORT_FIELDS = {
     "newest": ("updated", True),
-    "population": ("population", False),
+    "population": ("population_asc", False),
     "population_desc": ("population", True),
     "effect": ("effect_yen", True),
 }
+
+
+UNKNOWN_LAST = 2**62
 
 
 class IndexMissing(RuntimeError):
@@ -78,6 +81,7 @@ def make_schema() -> Schema:
         year=KEYWORD(**keyword),
         tag=KEYWORD(**keyword),
         population=NUMERIC(numtype=int, bits=64, sortable=True),
+        population_asc=NUMERIC(numtype=int, bits=64, sortable=True),  # unknown sorts last
         effect_yen=NUMERIC(numtype=int, bits=64, sortable=True),
         updated=NUMERIC(numtype=int, bits=64, sortable=True),
     )
@@ -118,6 +122,7 @@ def case_document(case, theme_labels: dict[str, str], bands: domain.Bands) -> di
         "year": str(case.start_fiscal_year) if case.start_fiscal_year else "",
         "tag": ",".join(sorted(set(case.tags))),
         "population": total or 0,
+        "population_asc": total if total is not None else UNKNOWN_LAST,
         "effect_yen": max(yen) if yen else 0,
         "updated": int(case.updated_at.timestamp()),
     }

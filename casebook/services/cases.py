@@ -110,11 +110,12 @@ def check_rules(session: Session, data: dict[str, Any]) -> None:
         raise InvalidInput("事例の内容に誤りがあります。", errors)
 
 
-def save_case(session: Session, index: search.SearchIndex, data: dict[str, Any]) -> tuple[Case, str]:
+def save_case(session: Session, index: search.SearchIndex | None, data: dict[str, Any]) -> tuple[Case, str]:
     """Create or update the case `data["slug"]` from validated data; commit, then index.
 
     Returns the case and what happened: "created", "updated" or "unchanged". An unchanged
     case keeps its version and timestamps, so loading the same files again is a no-op.
+    With `index` None the caller indexes the case itself (a bulk load does it once).
     """
     check_rules(session, data)
     case = session.exec(select(Case).where(Case.slug == data["slug"]).options(*with_children())).first()
@@ -139,7 +140,8 @@ def save_case(session: Session, index: search.SearchIndex, data: dict[str, Any])
                          for i, p in enumerate(data["participants"])]
     case.effects = [_effect(i, e) for i, e in enumerate(data["effects"])]
     session.commit()
-    index_cases(session, index, [case])
+    if index is not None:
+        index_cases(session, index, [case])
     return case, outcome
 
 

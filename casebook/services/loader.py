@@ -12,7 +12,7 @@ from sqlmodel import Session
 from .. import search
 from ..errors import InvalidInput
 from ..schemas import CaseFileSchema, flatten_errors
-from .cases import save_case
+from .cases import index_cases, save_case
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -52,7 +52,8 @@ def read_case_file(path: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{mark.line + 1}行目" if mark else "不明な位置"
-        raise InvalidInput("YAMLとして読めません。", [("（ファイル）", f"{where}: {getattr(exc, 'problem', exc)}")]) from exc
+        reason = f"YAMLとして読めません（{where}）: {getattr(exc, 'problem', exc)}"
+        raise InvalidInput("YAMLとして読めません。", [("（ファイル）", reason)]) from exc
     if not isinstance(raw, dict):
         raise InvalidInput("事例ファイルの形式ではありません。", [("（ファイル）", "項目の集まり（マッピング）で書いてください")])
     try:
@@ -76,12 +77,16 @@ def case_files(paths: list[Path]) -> list[Path]:
 
 
 def load_cases(session: Session, index: search.SearchIndex, paths: list[Path]) -> LoadReport:
-    """Upsert every case file under `paths`; a bad file is reported and nothing of it written."""
+    """Upsert every case file under `paths`; a bad file is reported and nothing of it written.
+
+    Each file is committed on its own; the changed cases are indexed together at the end.
+    """
     report = LoadReport()
+    changed = []
     for path in case_files(paths):
         try:
             data = read_case_file(path)
-            _case, outcome = save_case(session, index, data)
+            case, outcome = save_case(session, None, data)
         except InvalidInput as exc:
             session.rollback()
             report.errors.extend((str(path), f, reason) for f, reason in exc.errors or [("（ファイル）", exc.message)])
@@ -90,4 +95,8 @@ def load_cases(session: Session, index: search.SearchIndex, paths: list[Path]) -
             report.errors.append((str(path), "（ファイル）", f"読み込めません: {exc.strerror or exc}"))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome != "unchanged":
+            changed.append(case)
+    if changed:
+        index_cases(session, index, changed)
     return report

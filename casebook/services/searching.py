@@ -97,7 +97,8 @@ def search_cases(session: Session, index: search.SearchIndex, args: search.Searc
     try:
         result = search.search(index, args, index.bands, facet_label(themes, index.bands))
     except search.IndexMissing as exc:
-        raise SearchUnavailable("検索インデックスが準備できていません。管理者が `casebook reindex` を実行するまでお待ちください。") from exc
+        raise SearchUnavailable(
+            "検索インデックスが準備できていません。管理者が `casebook reindex` を実行するまでお待ちください。") from exc
     hits = []
     for case in get_cases(session, result.slugs):
         body = "\n".join(t for t in (case.summary, case.approach, case.outcome, case.background) if t)

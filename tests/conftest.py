@@ -1,0 +1,131 @@
+"""Fixtures: an app over its own database and index under tmp_path.
+
+The database is SQLite by default; with CASEBOOK_TEST_DATABASE_URL set (CI does), every
+test gets its own PostgreSQL schema on that server instead.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
+
+from casebook import create_app, search
+from casebook.db import get_engine, init_db
+from casebook.services import cases, loader
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES_DIR = ROOT / "cases"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+PG_URL = os.environ.get("CASEBOOK_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A fresh, empty database for one test."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def make_app(database_url: str, tmp_path: Path, **settings):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        **settings,
+    })
+    init_db(get_engine(app))
+    return app
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """An app with an empty database and no index yet."""
+    app = make_app(database_url, tmp_path)
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def loaded_app(app):
+    """An app with the bundled cases loaded and indexed."""
+    with app.app_context():
+        with Session(get_engine(app)) as session:
+            report = loader.load_cases(session, search.get_index(app), [CASES_DIR])
+    assert report.errors == [] and report.created >= 12
+    return app
+
+
+@pytest.fixture
+def client(loaded_app):
+    return loaded_app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        with Session(get_engine(app), expire_on_commit=False) as session:
+            yield session
+
+
+@pytest.fixture
+def index(app):
+    return search.get_index(app)
+
+
+def case_data(**changes) -> dict:
+    """A valid case in the validated shape (as CaseFileSchema.load returns it)."""
+    data = {
+        "slug": "test-case", "title": "テスト事例", "status": "published", "detail": "full",
+        "themes": ["outsourcing"], "tags": [], "start_fiscal_year": None,
+        "summary": "", "background": "", "approach": "", "outcome": "", "contact": "",
+        "source": {"title": "", "publisher": "", "date": None, "url": ""},
+        "event": {"name": "", "date": None},
+        "participants": [{
+            "role": "lead", "code": "392014", "name": "高知市", "prefecture": "高知県", "kind": "city",
+            "population": 326814, "population_year": 2020, "population_source": "",
+        }],
+        "effects": [],
+    }
+    data.update(copy.deepcopy(changes))
+    return data
+
+
+def participant(name: str, population: int | None, kind: str = "town", code: str | None = None,
+                prefecture: str | None = "高知県", role: str = "member") -> dict:
+    return {"role": role, "code": code, "name": name, "prefecture": prefecture, "kind": kind,
+            "population": population, "population_year": 2020 if population is not None else None,
+            "population_source": ""}
+
+
+def effect(label: str, amount: str = "", kind: str = "cost", **changes) -> dict:
+    return {"kind": kind, "direction": "reduction", "label": label, "amount": amount,
+            "period": "total", "status": "achieved", "wording": "", **changes}
+
+
+@pytest.fixture
+def add_case(app):
+    """Create a case through the service (database and index stay consistent)."""
+    def add(**changes):
+        with app.app_context():
+            with Session(get_engine(app), expire_on_commit=False) as session:
+                case, _ = cases.save_case(session, search.get_index(app), case_data(**changes))
+                return case
+    return add

@@ -1,0 +1,50 @@
+"""Japanese analysis: terms, normalisation, query words and highlighting."""
+from casebook import analysis
+
+
+def term_set(text, index=True):
+    return {t for t, _s, _e in analysis.terms(text, index=index)}
+
+
+def test_bigrams_and_sentinel_per_run():
+    assert [t for t, _s, _e in analysis.terms("窓口業務")] == ["窓口", "口業", "業務", "務" + analysis.SENTINEL]
+
+
+def test_runs_break_at_punctuation_and_script_changes():
+    terms = term_set("水道、AI-OCR導入")
+    assert {"ai", "ocr", "導入"} <= terms
+    assert "道a" not in terms and "道、" not in terms
+
+
+def test_width_and_kana_variants_fold_together():
+    assert term_set("ＡＩ") == term_set("AI") == {"ai"}
+    assert term_set("ｶﾀｶﾅ") == term_set("カタカナ") == term_set("かたかな")
+    assert term_set("ﾏｲﾅﾝﾊﾞｰ") == term_set("マイナンバー")
+
+
+def test_offsets_point_into_the_original_text():
+    text = "ｶﾞｲﾄﾞと２３２億円"
+    for term, start, end in analysis.terms(text):
+        original = text[start:end]
+        assert analysis.normalize(original)[0].startswith(term.rstrip(analysis.SENTINEL)[:1])
+
+
+def test_query_words_mark_single_characters_as_prefixes():
+    words = analysis.query_words("水 水道 AI")
+    assert words == [[("水", True)], [("水道", False)], [("ai", False)]]
+
+
+def test_clean_query_strips_control_characters_and_caps_length():
+    text, notes = analysis.clean_query("窓口\x00\x1b委託" + "あ" * 500)
+    assert "\x00" not in text and len(text) <= analysis.MAX_QUERY_CHARS
+    assert notes and "長すぎる" in notes[0]
+
+
+def test_highlight_marks_terms_and_escapes_html():
+    html = str(analysis.highlight("<b>窓口</b>業務の委託", analysis.query_words("窓口")))
+    assert html == "&lt;b&gt;<mark>窓口</mark>&lt;/b&gt;業務の委託"
+
+
+def test_highlight_single_character_and_no_match():
+    assert "<mark>水</mark>" in str(analysis.highlight("上水道の水", analysis.query_words("水")))
+    assert str(analysis.highlight("a<b", analysis.query_words("水"))) == "a&lt;b"
