@@ -36,7 +36,12 @@ def test_bad_settings_are_refused(monkeypatch, name, value):
         create_app()
 
 
-def test_custom_bands_apply(loaded_app, tmp_path, database_url):
+def test_custom_bands_apply(tmp_path, database_url):
+    from casebook.db import get_engine
+
     from .conftest import make_app
     app = make_app(database_url, tmp_path / "other", POPULATION_BANDS="10000,100000")
-    assert [b.code for b in app.extensions["casebook.index"].bands.bands] == ["0-10000", "10000-100000", "100000-"]
+    try:
+        assert [b.code for b in app.extensions["casebook.index"].bands.bands] == ["0-10000", "10000-100000", "100000-"]
+    finally:
+        get_engine(app).dispose()
