@@ -11,7 +11,8 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import search
 from .db import get_engine, get_session, init_db
-from .services import indexing, loader
+from .errors import InvalidInput
+from .services import indexing, loader, municipalities
 
 
 @click.command("load")
@@ -62,9 +63,55 @@ def check_index_command(repair: bool) -> None:
     sys.exit(1)
 
 
+@click.group("municipalities")
+def municipalities_group() -> None:
+    """The municipality master (全国地方公共団体コード and census populations)."""
+
+
+@municipalities_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--credit", help="Credit line to show with the populations (default: from FILE's .SOURCE.md).")
+@with_appcontext
+def import_master_command(file: Path, credit: str | None) -> None:
+    """Import (upsert by code) a master CSV: code,prefecture,name,kana,population,population_year,source,kind."""
+    credit = credit or municipalities.credit_from_note(file)
+    if not credit:
+        click.echo(f"エラー: 出典の表示が見つかりません。--credit で指定してください（{file.name} と同じ場所の "
+                   f"{file.stem}.SOURCE.md からも読み取ります）。", err=True)
+        sys.exit(1)
+    init_db(get_engine())
+    try:
+        report = municipalities.import_master(get_session(), file.read_bytes(), credit, file.name)
+    except InvalidInput as exc:
+        click.echo(f"エラー: {exc.message}", err=True)
+        for where, reason in exc.errors:
+            click.echo(f"  {file}: {where}: {reason}", err=True)
+        sys.exit(1)
+    click.echo(f"市区町村マスタ: 新規 {report.created} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件")
+    click.echo(report.credit)
+
+
+@municipalities_group.command("check")
+@with_appcontext
+def check_master_command() -> None:
+    """List case participants whose population differs from the master; exit 1 if any."""
+    session = get_session()
+    if not municipalities.has_master(session):
+        click.echo("市区町村マスタがまだ取り込まれていません（casebook municipalities import FILE）。", err=True)
+        sys.exit(1)
+    found = municipalities.population_mismatches(session)
+    for m in found:
+        click.echo(f"{m.slug}\t{m.code}\t{m.name}\t事例: {m.stored if m.stored is not None else '—'}"
+                   f"（{m.stored_year or '—'}年）\tマスタ: {m.master}（{m.master_year}年）")
+    if found:
+        click.echo(f"人口がマスタと異なる参加団体: {len(found)} 件", err=True)
+        sys.exit(1)
+    click.echo("すべての参加団体の人口がマスタと一致しています。")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
-    for command in (load_command, reindex_command, check_index_command):
+    for command in (load_command, reindex_command, check_index_command, municipalities_group):
         app.cli.add_command(command)
 
 

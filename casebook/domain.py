@@ -7,6 +7,7 @@ kinds...). Pure functions and constants only: no database, no Flask.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -271,3 +272,116 @@ def total_population(participants) -> int | None:
     counted = [p.population for p in governments
                if p.kind == "prefecture" or p.prefecture not in prefectures]
     return sum(counted) if counted else None
+
+
+# --- similar size and scaled effects -----------------------------------------------
+
+SAME_PREFECTURE_BONUS = math.log(2.0)   # a same-prefecture case counts as if 2× closer in size
+SAME_REGION_BONUS = math.log(1.5)       # a same-region case counts as if 1.5× closer
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The government (or bare population) a user compares cases with."""
+
+    population: int
+    name: str = ""
+    code: str = ""
+    prefecture: str = ""
+    population_year: int | None = None
+
+    @property
+    def region(self) -> str | None:
+        return region_of(self.prefecture) if self.prefecture else None
+
+
+def size_distance(population: int, reference: int) -> float:
+    """How far apart two populations are, as a ratio: |ln(a / b)| (9,000 is nearer 5,000 than 20,000)."""
+    return abs(math.log(max(population, 1) / max(reference, 1)))
+
+
+def similarity_candidates(participants) -> list[tuple[str, int, str | None]]:
+    """The populations a case can be compared by: each government's, and the total when there are several."""
+    governments = [p for p in participants if p.kind != "association" and p.population is not None]
+    out = [(p.name, p.population, p.prefecture) for p in governments]
+    total = total_population(participants)
+    if len(governments) > 1 and total is not None:
+        out.append(("参加団体の合計", total, None))
+    return out
+
+
+def closeness(candidates, reference: Reference, boosts: tuple[str, ...] = ()) -> float:
+    """Return a case's distance to `reference` (lower is closer), from its nearest candidate.
+
+    `boosts` may hold "pref" and "region": a case with a participant in the reference's
+    prefecture (or region) is moved closer by a fixed factor.
+    """
+    if not candidates:
+        return math.inf
+    distance = min(size_distance(pop, reference.population) for _name, pop, _pref in candidates)
+    prefs = {pref for _name, _pop, pref in candidates if pref}
+    if "pref" in boosts and reference.prefecture in prefs:
+        distance -= SAME_PREFECTURE_BONUS
+    if "region" in boosts and reference.region and reference.region in {region_of(p) for p in prefs}:
+        distance -= SAME_REGION_BONUS
+    return distance
+
+
+def matching_participants(participants, reference: Reference, bands: Bands) -> list[tuple[str, int]]:
+    """The participants to show as 'matched': those in the reference's band, else the nearest one."""
+    candidates = similarity_candidates(participants)
+    if not candidates:
+        return []
+    band = bands.band_of(reference.population)
+    same = [(name, pop) for name, pop, _pref in candidates if bands.band_of(pop) == band]
+    if same:
+        return same
+    name, pop, _pref = min(candidates, key=lambda c: size_distance(c[1], reference.population))
+    return [(name, pop)]
+
+
+# Units whose amount grows with the size of a government; never % (already relative) nor
+# counts of facilities, systems or bodies, which do not scale with population.
+SCALABLE_UNITS = frozenset({"円", "人", "時間", "件", "日", "分"})
+
+
+def per_capita(low: float | None, high: float | None, unit: str, population: int | None):
+    """Return (low, high) per resident, or None where that is meaningless."""
+    if low is None or unit not in SCALABLE_UNITS or not population:
+        return None
+    return low / population, (high if high is not None else low) / population
+
+
+def scaled(low: float | None, high: float | None, unit: str, population: int | None, target: int):
+    """Return the estimate (試算) of an amount for a government of `target` residents, or None."""
+    each = per_capita(low, high, unit, population)
+    if each is None or target <= 0:
+        return None
+    return each[0] * target, each[1] * target
+
+
+def _significant(value: float, digits: int = 3) -> float:
+    if value == 0:
+        return 0.0
+    return round(value, -int(math.floor(math.log10(abs(value)))) + digits - 1)
+
+
+def approx(value: float, unit: str) -> str:
+    """Format an estimate to three significant digits: 2,120,000,000円 -> 21.2億円, 0.2123人 -> 0.212人."""
+    v = _significant(value)
+    if unit == "円" and v >= 10**8:
+        text = f"{v / 10**8:,.3g}億"
+    elif unit == "円" and v >= 10**4:
+        text = f"{v / 10**4:,.3g}万"
+    elif v >= 1000:
+        text = f"{v:,.0f}"
+    else:
+        text = f"{v:.3g}"
+    return f"{text}{unit}"
+
+
+def approx_range(low: float, high: float, unit: str) -> str:
+    """Format an estimated value or range."""
+    if _significant(low) == _significant(high):
+        return approx(low, unit)
+    return f"{approx(low, unit).removesuffix(unit)}〜{approx(high, unit)}"

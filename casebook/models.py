@@ -94,3 +94,24 @@ class Effect(SQLModel, table=True):
     wording: str = Field(default="", sa_type=Text)
 
     case: Optional["Case"] = Relationship(back_populates="effects")
+
+
+class Municipality(SQLModel, table=True):
+    """A prefecture or municipality of the master list (全国地方公共団体コード and census population)."""
+
+    code: str = Field(primary_key=True, max_length=6)
+    prefecture: str = Field(max_length=10, index=True)
+    name: str = Field(max_length=100, index=True)
+    kana: str = Field(max_length=200, index=True)
+    population: int
+    population_year: int
+    source: str = Field(default="", max_length=300)
+    kind: str = Field(max_length=30)
+    region: str = Field(max_length=20)
+
+
+class MasterInfo(SQLModel, table=True):
+    """Facts about the imported municipality master: its credit line, file and import time."""
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(default="", sa_type=Text)

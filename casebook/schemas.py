@@ -180,6 +180,11 @@ class SearchArgsSchema(Schema):
     page = _int(strict=False, load_default=1,
                 validate=validate.Range(1, 1000, error="ページは1〜1000で指定してください。"))
     size = _int(strict=False, load_default=None, allow_none=True)
+    municipality = _str(load_default=None, validate=validate.Regexp(
+        r"^[0-9]{6}$", error="団体コードは6桁の数字で指定してください。"))
+    population = _int(strict=False, load_default=None, validate=validate.Range(
+        1, 50_000_000, error="人口は1〜5,000万の整数で指定してください。"))
+    boost = _list(_str(validate=_one_of(("pref", "region"))), load_default=list)
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> list[tuple[str, str]]:

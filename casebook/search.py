@@ -41,6 +41,7 @@ SORTS = {
     "population": "人口の少ない順",
     "population_desc": "人口の多い順",
     "effect": "効果額（円）の大きい順",
+    "similar": "人口規模の近い順",
 }
 # Whoosh field and reverse flag for each non-relevance sort.
 _SORT_FIELDS = {
@@ -69,6 +70,7 @@ def make_schema() -> Schema:
     return Schema(
         slug=ID(stored=True, unique=True),
         fingerprint=STORED(),
+        people=STORED(),  # [[name, population, prefecture], …] for similar-size ranking
         status=ID(),
         title=TEXT(analyzer=text, phrase=False),
         summary=TEXT(analyzer=text, phrase=False),
@@ -125,6 +127,7 @@ def case_document(case, theme_labels: dict[str, str], bands: domain.Bands) -> di
         "population_asc": total if total is not None else UNKNOWN_LAST,
         "effect_yen": max(yen) if yen else 0,
         "updated": int(case.updated_at.timestamp()),
+        "people": [list(c) for c in domain.similarity_candidates(people)],
     }
     doc["fingerprint"] = hashlib.sha1(
         json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -142,6 +145,7 @@ class SearchIndex:
         self.schema = make_schema()
         self._opened: dict[str, whoosh_index.Index] = {}
         self._facet_cache: dict[tuple[str, int], FacetSets] = {}
+        self._people_cache: dict[tuple[str, int], dict[int, list]] = {}
         self._lock = threading.Lock()
 
     # --- generations ---------------------------------------------------------
@@ -274,6 +278,19 @@ class SearchIndex:
         return cached
 
 
+    def people(self, searcher: Searcher) -> dict[int, list]:
+        """Return {docnum: similarity candidates} for the searcher's generation (built on first use)."""
+        key = (self.current_name() or "", searcher.ixreader.generation() or 0)
+        with self._lock:
+            cached = self._people_cache.get(key)
+        if cached is None:
+            reader = searcher.ixreader
+            cached = {d: [tuple(c) for c in reader.stored_fields(d).get("people", [])] for d in reader.all_doc_ids()}
+            with self._lock:
+                self._people_cache = {key: cached}
+        return cached
+
+
 @dataclass
 class FacetSets:
     """Document numbers of published cases, and per facet value."""
@@ -307,10 +324,14 @@ class SearchArgs:
     sort: str = "relevance"
     page: int = 1
     size: int = 20
+    reference: domain.Reference | None = None
+    boosts: tuple[str, ...] = ()
+    # Arguments naming the reference (municipality, population, boost) when they came in the URL.
+    ref_params: dict[str, object] = field(default_factory=dict)
 
     def params(self, **changes) -> dict[str, object]:
         """Return these arguments as URL parameters, with `changes` applied."""
-        out: dict[str, object] = {}
+        out: dict[str, object] = dict(changes.get("ref_params", self.ref_params))
         q = changes.get("q", self.q)
         if q:
             out["q"] = q
@@ -440,6 +461,13 @@ def search(index: SearchIndex, args: SearchArgs, bands: domain.Bands,
         slugs: list[str] = []
         scores: dict[str, float] = {}
         if results and (args.page - 1) * args.size < total:
+            if args.sort == "similar" and args.reference is not None:
+                people = index.people(searcher)
+                ordered = sorted(results, key=lambda d: (
+                    domain.closeness(people.get(d, []), args.reference, args.boosts), d))
+                for docnum in ordered[(args.page - 1) * args.size:end]:
+                    slugs.append(searcher.stored_fields(docnum)["slug"])
+                return SearchResult(args, total, slugs, scores, facets, words, notes)
             if args.sort == "relevance" and match is not None:
                 hits = searcher.search(AndMaybe(match, boost), limit=end, filter=results)
             else:

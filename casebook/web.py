@@ -48,5 +48,7 @@ def init_app(app: Flask) -> None:
         EFFECT_PERIODS=domain.EFFECT_PERIODS, EFFECT_STATUSES=domain.EFFECT_STATUSES,
         DETAIL_LEVELS=domain.DETAIL_LEVELS, CENSUS_CREDIT=CENSUS_CREDIT,
     )
+    # WTForms' own Japanese messages (Flask-WTF would look for Flask-Babel instead).
+    app.config.setdefault("WTF_I18N_ENABLED", False)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
@@ -166,3 +167,42 @@ def index_cases(session: Session, index: search.SearchIndex, cases: Iterable[Cas
 def all_cases(session: Session) -> list[Case]:
     """Return every case with its participants and effects, in id order."""
     return list(session.exec(select(Case).options(*with_children()).order_by(Case.id)))
+
+
+@dataclass
+class EffectFigures:
+    """An effect with its amount per resident and, for a chosen government, a scaled estimate."""
+
+    effect: Effect
+    per_capita: str | None       # e.g. "24.5万円" per resident, or "0.245人" per 10,000 residents
+    per_capita_basis: str        # "住民1人あたり" or "住民1万人あたり"
+    estimate: str | None         # 試算 for the reference government
+    formula: str | None
+
+
+def effect_figures(case: Case, reference: domain.Reference | None = None) -> list[EffectFigures]:
+    """Compute per-resident amounts and scaled estimates; none for % or counts that do not scale."""
+    population = domain.total_population(case.participants)
+    out = []
+    for e in case.effects:
+        each = domain.per_capita(e.value_low, e.value_high, e.unit, population)
+        per_text = estimate = formula = None
+        basis = "住民1人あたり" if e.unit == "円" else "住民1万人あたり"
+        if each is not None:
+            factor = 1 if e.unit == "円" else 10_000
+            per_text = domain.approx_range(each[0] * factor, each[1] * factor, e.unit)
+            if reference is not None:
+                low, high = domain.scaled(e.value_low, e.value_high, e.unit, population, reference.population)
+                estimate = domain.approx_range(low, high, e.unit)
+                formula = (f"{e.amount} ÷ 参加団体の人口合計 {population:,}人 × "
+                           f"{reference.name or '入力された人口'} {reference.population:,}人")
+        out.append(EffectFigures(e, per_text, basis, estimate, formula))
+    return out
+
+
+def cases_with_participant(session: Session, code: str) -> list[Case]:
+    """Published cases in which the government with `code` takes part."""
+    stmt = (select(Case).join(Participant, Participant.case_id == Case.id)
+            .where(Participant.code == code, Case.status == "published")
+            .options(*with_children()).order_by(Case.title))
+    return list(session.exec(stmt).unique())

@@ -1,6 +1,8 @@
 """The case search: arguments in, one result object out (rendered as HTML or JSON)."""
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +12,10 @@ from marshmallow import ValidationError
 from sqlmodel import Session
 
 from .. import analysis, domain, search
-from ..errors import InvalidInput, SearchUnavailable
-from ..models import Case
+from ..errors import InvalidInput, NotFound, SearchUnavailable
+from ..models import Case, Municipality
 from ..schemas import SearchArgsSchema, flatten_errors
+from . import municipalities
 from .cases import get_cases, theme_labels
 
 FACET_LABELS = {
@@ -25,10 +28,10 @@ def parse_search_args(args: Mapping, bands: domain.Bands, page_size: int, max_pa
     """Validate request arguments (a MultiDict or a plain mapping) into SearchArgs."""
     getlist = getattr(args, "getlist", None)
     raw: dict[str, Any] = {}
-    for key in ("q", "sort", "page", "size"):
+    for key in ("q", "sort", "page", "size", "municipality", "population"):
         if args.get(key) not in (None, ""):
             raw[key] = args.get(key)
-    for facet in search.FACETS:
+    for facet in (*search.FACETS, "boost"):
         values = getlist(facet) if getlist else args.get(facet, [])
         if isinstance(values, str):
             values = [values]
@@ -49,7 +52,55 @@ def parse_search_args(args: Mapping, bands: domain.Bands, page_size: int, max_pa
     if errors:
         raise InvalidInput("検索条件に誤りがあります。", errors)
     filters = {f: list(dict.fromkeys(data[f])) for f in search.FACETS if data[f]}
-    return search.SearchArgs(q=data["q"], filters=filters, sort=data["sort"], page=data["page"], size=size)
+    ref_params: dict[str, object] = {}
+    if data["municipality"]:
+        ref_params["municipality"] = data["municipality"]
+    elif data["population"]:
+        ref_params["population"] = data["population"]
+    if data["boost"]:
+        ref_params["boost"] = sorted(set(data["boost"]))
+    return search.SearchArgs(q=data["q"], filters=filters, sort=data["sort"], page=data["page"], size=size,
+                             boosts=tuple(sorted(set(data["boost"]))), ref_params=ref_params)
+
+
+COOKIE = "casebook_ref"
+
+
+def reference_cookie(reference: domain.Reference) -> str:
+    """The cookie value that remembers a chosen government (m:CODE) or population (p:N)."""
+    return f"m:{reference.code}" if reference.code else f"p:{reference.population}"
+
+
+def resolve_reference(session: Session, code: str | None = None, population: int | None = None,
+                      cookie: str | None = None) -> domain.Reference | None:
+    """Return the reference named by a code or a population, else by the cookie, else None.
+
+    An unknown code given explicitly is an error; a stale or forged cookie is ignored.
+    """
+    if code:
+        try:
+            m = municipalities.get_municipality(session, code)
+        except NotFound as exc:
+            raise InvalidInput("基準の団体が見つかりません。", [("municipality", exc.message)]) from exc
+        return domain.Reference(m.population, m.name, m.code, m.prefecture, m.population_year)
+    if population:
+        return domain.Reference(population)
+    if cookie:
+        kind, _, value = cookie.partition(":")
+        if kind == "m" and re.fullmatch(r"[0-9]{6}", value):
+            m = session.get(Municipality, value)
+            if m is not None:
+                return domain.Reference(m.population, m.name, m.code, m.prefecture, m.population_year)
+        if kind == "p" and value.isdigit() and 1 <= int(value) <= 50_000_000:
+            return domain.Reference(int(value))
+    return None
+
+
+def with_reference(session: Session, args: search.SearchArgs, cookie: str | None = None) -> search.SearchArgs:
+    """Attach the reference government or population to search arguments."""
+    reference = resolve_reference(session, args.ref_params.get("municipality"),
+                                  args.ref_params.get("population"), cookie)
+    return dataclasses.replace(args, reference=reference)
 
 
 def facet_label(themes: dict[str, str], bands: domain.Bands) -> Callable[[str, str], str]:
@@ -77,6 +128,7 @@ class CaseHit:
     title: Markup
     snippet: Markup
     population: int | None
+    matched: list[tuple[str, int]]
 
 
 @dataclass
@@ -94,11 +146,16 @@ class CasePage:
 def search_cases(session: Session, index: search.SearchIndex, args: search.SearchArgs) -> CasePage:
     """Search published cases: the index gives slugs, the database gives the cases."""
     themes = theme_labels(session)
+    notes = []
+    if args.sort == "similar" and args.reference is None:
+        notes.append("人口規模の近い順に並べるには、団体を選ぶか人口を入力してください。関連度順で表示しています。")
+        args = dataclasses.replace(args, sort="relevance")
     try:
         result = search.search(index, args, index.bands, facet_label(themes, index.bands))
     except search.IndexMissing as exc:
         raise SearchUnavailable(
             "検索インデックスが準備できていません。管理者が `casebook reindex` を実行するまでお待ちください。") from exc
+    result.notes[:0] = notes
     hits = []
     for case in get_cases(session, result.slugs):
         body = "\n".join(t for t in (case.summary, case.approach, case.outcome, case.background) if t)
@@ -108,5 +165,7 @@ def search_cases(session: Session, index: search.SearchIndex, args: search.Searc
             title=analysis.highlight(case.title, result.words, width=200),
             snippet=analysis.highlight(body, result.words, width=140),
             population=domain.total_population(case.participants),
+            matched=domain.matching_participants(case.participants, args.reference, index.bands)
+            if args.reference else [],
         ))
     return CasePage(result, hits)

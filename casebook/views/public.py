@@ -1,59 +1,139 @@
-"""Public pages: home, search with facets, the case page, and about/credits."""
+"""Public pages: home, search with facets, the case page, my government, about/credits."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from .. import search
 from ..db import get_session
 from ..errors import InvalidInput
-from ..services import cases, searching
+from ..forms import ChooseGovernmentForm, ClearGovernmentForm
+from ..services import cases, municipalities, searching
 
 bp = Blueprint("public", __name__)
+
+COOKIE_AGE = 365 * 24 * 3600
 
 
 def _index() -> search.SearchIndex:
     return search.get_index()
 
 
-def _search_args(args) -> search.SearchArgs:
-    from flask import current_app
+def _cookie() -> str | None:
+    return request.cookies.get(searching.COOKIE)
 
+
+def _search_args(args) -> search.SearchArgs:
     return searching.parse_search_args(args, _index().bands, current_app.config["PAGE_SIZE"],
                                        current_app.config["MAX_PAGE_SIZE"])
-
-
-@bp.get("/")
-def home():
-    """Home: search box, themes and population bands with counts, recent cases."""
-    session = get_session()
-    page = searching.search_cases(session, _index(), search.SearchArgs())
-    return render_template("public/home.html", page=page, recent=cases.recent_cases(session, 5),
-                           sorts=search.SORTS, bands=_index().bands)
-
-
-@bp.get("/cases")
-def search_cases():
-    """Search results with facets; the same arguments as /api/v1/cases."""
-    try:
-        args = _search_args(request.args)
-    except InvalidInput as exc:
-        return render_template("public/search.html", page=None, errors=exc.errors, sorts=search.SORTS,
-                               q=request.args.get("q", "")[:200], url_for_params=_url), 400
-    page = searching.search_cases(get_session(), _index(), args)
-    return render_template("public/search.html", page=page, errors=[], sorts=search.SORTS,
-                           q=args.q, url_for_params=_url)
 
 
 def _url(params: dict) -> str:
     return url_for("public.search_cases", **params)
 
 
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths may be redirected to."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("public.home")
+
+
+def _mygov_context(session) -> dict:
+    return {"choose_form": ChooseGovernmentForm(next=request.full_path.rstrip("?")),
+            "clear_form": ClearGovernmentForm(next=request.full_path.rstrip("?")),
+            "has_master": municipalities.has_master(session),
+            "master_credit": municipalities.master_credit(session)}
+
+
+@bp.get("/")
+def home():
+    """Home: search box, my government, themes and population bands with counts, recent cases."""
+    session = get_session()
+    reference = searching.resolve_reference(session, cookie=_cookie())
+    page = searching.search_cases(session, _index(), search.SearchArgs())
+    return render_template("public/home.html", page=page, recent=cases.recent_cases(session, 5),
+                           sorts=search.SORTS, bands=_index().bands, reference=reference,
+                           **_mygov_context(session))
+
+
+@bp.get("/cases")
+def search_cases():
+    """Search results with facets; the same arguments as /api/v1/cases."""
+    session = get_session()
+    try:
+        args = searching.with_reference(session, _search_args(request.args), _cookie())
+    except InvalidInput as exc:
+        return render_template("public/search.html", page=None, errors=exc.errors, sorts=search.SORTS,
+                               q=request.args.get("q", "")[:200], url_for_params=_url, reference=None,
+                               **_mygov_context(session)), 400
+    page = searching.search_cases(session, _index(), args)
+    return render_template("public/search.html", page=page, errors=[], sorts=search.SORTS, q=args.q,
+                           url_for_params=_url, reference=args.reference, **_mygov_context(session))
+
+
 @bp.get("/cases/<slug>")
 def show_case(slug: str):
-    """One published case: participants with populations, effects, source and contact."""
-    case = cases.get_case(get_session(), slug)
+    """One published case: participants with populations, effects (per resident and scaled), source."""
+    session = get_session()
+    case = cases.get_case(session, slug)
+    reference = searching.resolve_reference(session, cookie=_cookie())
+    known = municipalities.known_codes(session, [p.code for p in case.participants])
     return render_template("public/case.html", case=case, bands=_index().bands,
-                           themes=cases.theme_labels(get_session()))
+                           themes=cases.theme_labels(session), reference=reference,
+                           figures=cases.effect_figures(case, reference), linked=known,
+                           master_credit=municipalities.master_credit(session))
+
+
+@bp.route("/mygov", methods=["GET", "POST"])
+def choose_government():
+    """Choose my government by name or reading (or type a population); remembered in a cookie."""
+    session = get_session()
+    form = ChooseGovernmentForm()
+    q = request.args.get("q", "")[:50]
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                reference = searching.resolve_reference(session, form.code.data or None, form.population.data)
+            except InvalidInput as exc:
+                form.code.errors = [exc.errors[0][1]]
+                reference = None
+            if reference is None and not form.code.errors:
+                form.population.errors = ["団体を選ぶか、人口を入力してください。"]
+            if reference is not None:
+                response = redirect(_safe_next(form.next.data))
+                response.set_cookie(searching.COOKIE, searching.reference_cookie(reference), max_age=COOKIE_AGE,
+                                    httponly=True, samesite="Lax", secure=request.is_secure)
+                return response
+        status = 400
+    else:
+        status = 200
+    found = municipalities.find_municipalities(session, q) if q else []
+    context = _mygov_context(session)
+    context["choose_form"] = form if request.method == "POST" else ChooseGovernmentForm(
+        next=_safe_next(request.args.get("next")))
+    return render_template("public/mygov.html", q=q, found=found, form_errors=form.errors if status == 400 else {},
+                           reference=searching.resolve_reference(session, cookie=_cookie()),
+                           next=_safe_next(request.values.get("next")), **context), status
+
+
+@bp.post("/mygov/clear")
+def clear_government():
+    """Forget the chosen government."""
+    form = ClearGovernmentForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("送信内容が正しくありません。", [("next", "ページを読み込み直してください")])
+    response = redirect(_safe_next(form.next.data))
+    response.delete_cookie(searching.COOKIE, httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
+
+
+@bp.get("/municipalities/<code>")
+def show_municipality(code: str):
+    """A government of the master: its population (with the credit) and the cases it took part in."""
+    session = get_session()
+    municipality = municipalities.get_municipality(session, code)
+    return render_template("public/municipality.html", m=municipality,
+                           cases=cases.cases_with_participant(session, code), **_mygov_context(session))
 
 
 @bp.get("/about")
