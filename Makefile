@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The municipality master (not part of the project); imported by `make run` when present.
+MASTER ?= ../shared/data/municipalities.csv
 
 .PHONY: install run test test-pg bench lint clean
 
@@ -22,6 +24,8 @@ instance/secret_key:
 run: install instance/secret_key
 	$(BIN)/casebook init-db
 	$(BIN)/casebook load cases/
+	if [ -f "$(MASTER)" ]; then $(BIN)/casebook municipalities import "$(MASTER)"; \
+	else echo "No municipality master at $(MASTER): choosing a government by name is off (see README)."; fi
 	$(BIN)/casebook reindex
 	$(BIN)/casebook run --host 127.0.0.1 --port 5000
 
