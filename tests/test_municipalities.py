@@ -31,7 +31,8 @@ def test_import_is_an_upsert(master, session):
     again = municipalities.import_master(session, MASTER.read_bytes(), CREDIT)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1788)
     owani = session.get(Municipality, "023621")
-    assert (owani.name, owani.kana, owani.population, owani.region, owani.kind) == ("大鰐町", "おおわにまち", 8671, "東北", "town")
+    assert (owani.name, owani.kana, owani.population, owani.region, owani.kind) == (
+        "大鰐町", "おおわにまち", 8671, "東北", "town")
 
 
 @pytest.mark.parametrize(("q", "first"), [
