@@ -38,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
 
     from . import cli, errors, web
-    from .views import api, public
+    from .views import api, public, sheets
 
     db.init_app(app)
     search.init_app(app)
@@ -47,4 +47,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(sheets.bp)
     return app
