@@ -37,15 +37,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"))
     load_config(app, test_config)
 
-    from . import cli, errors, web
-    from .views import api, public, sheets
+    from . import auth, cli, errors, web
+    from .views import api, curate, public, sheets
+    from .views import auth as auth_views
 
     db.init_app(app)
     search.init_app(app)
     web.init_app(app)
+    auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(sheets.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(curate.bp)
     return app

@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import search
 from .db import get_engine, get_session, init_db
 from .errors import InvalidInput
-from .services import indexing, loader, municipalities
+from .services import indexing, loader, municipalities, users
 
 
 @click.command("load")
@@ -109,9 +109,55 @@ def check_master_command() -> None:
     click.echo("すべての参加団体の人口がマスタと一致しています。")
 
 
+@click.group("users")
+def users_group() -> None:
+    """Curator and editor accounts."""
+
+
+def _password(value: str | None) -> str:
+    # From the option, the CASEBOOK_NEW_PASSWORD environment variable, or a hidden prompt.
+    import os
+
+    return value or os.environ.get("CASEBOOK_NEW_PASSWORD") or click.prompt(
+        "パスワード（12文字以上）", hide_input=True, confirmation_prompt=True)
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(users.ROLES), default="curator", show_default=True)
+@click.option("--name", default="", help="Display name.")
+@click.option("--password", help="Prefer the prompt or CASEBOOK_NEW_PASSWORD (options show in process lists).")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str, password: str | None) -> None:
+    """Create a curator or editor account."""
+    init_db(get_engine())
+    try:
+        user = users.create_user(get_session(), email, _password(password), role, name)
+    except InvalidInput as exc:
+        click.echo(f"エラー: {exc.message} {' '.join(m for _f, m in exc.errors)}", err=True)
+        sys.exit(1)
+    click.echo(f"利用者を作成しました: {user.email}（{role}）")
+
+
+@users_group.command("set-password")
+@click.argument("email")
+@click.option("--password", help="Prefer the prompt or CASEBOOK_NEW_PASSWORD.")
+@with_appcontext
+def set_password_command(email: str, password: str | None) -> None:
+    """Set a new password for an account."""
+    from .errors import NotFound
+
+    try:
+        users.set_password(get_session(), email, _password(password))
+    except (InvalidInput, NotFound) as exc:
+        click.echo(f"エラー: {exc.message} {' '.join(m for _f, m in exc.errors)}", err=True)
+        sys.exit(1)
+    click.echo(f"パスワードを変更しました: {email}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
-    for command in (load_command, reindex_command, check_index_command, municipalities_group):
+    for command in (load_command, reindex_command, check_index_command, municipalities_group, users_group):
         app.cli.add_command(command)
 
 

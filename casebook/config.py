@@ -26,11 +26,15 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 100,
     # Seconds to wait for the index writer lock before leaving a case marked for repair.
     "INDEX_LOCK_TIMEOUT": 10.0,
+    # Hours a curator stays signed in (from sign-in, and at most this long idle).
+    "SESSION_HOURS": 8,
+    # Send session cookies over HTTPS only (set to 1 in production behind HTTPS).
+    "SECURE_COOKIES": 0,
     # Largest request body accepted, in bytes.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
 }
 
-INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH"}
+INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES"}
 FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT"}
 
 

@@ -52,7 +52,8 @@ EFFECT_DIRECTIONS: dict[str, str] = {"reduction": "削減", "increase": "増加"
 EFFECT_PERIODS: dict[str, str] = {"annual": "年間", "total": "累計・総額", "one_off": "一時"}
 EFFECT_STATUSES: dict[str, str] = {"expected": "見込み", "achieved": "実績"}
 
-CASE_STATUSES: dict[str, str] = {"draft": "下書き", "published": "公開", "archived": "アーカイブ"}
+CASE_STATUSES: dict[str, str] = {"draft": "下書き", "review": "確認待ち", "published": "公開中", "archived": "アーカイブ"}
+ROLES_OF_USERS: dict[str, str] = {"curator": "担当者", "editor": "編集責任者"}
 DETAIL_LEVELS: dict[str, str] = {"full": "詳細", "outline": "概要のみ"}
 
 

@@ -23,6 +23,22 @@ class NotFound(CasebookError):
     status = 404
 
 
+class Forbidden(CasebookError):
+    """The user is signed in but their role does not allow this."""
+
+    status = 403
+
+
+class Conflict(CasebookError):
+    """The record changed since the user loaded it (their version is stale)."""
+
+    status = 409
+
+    def __init__(self, message: str, current=None, errors: list[tuple[str, str]] | None = None):
+        super().__init__(message, errors)
+        self.current = current
+
+
 class SearchUnavailable(CasebookError):
     """The search index cannot answer right now (not built yet, or being rebuilt)."""
 
@@ -33,6 +49,8 @@ class SearchUnavailable(CasebookError):
 HTTP_ERRORS: dict[type[CasebookError], tuple[int, str]] = {
     InvalidInput: (400, "入力内容に誤りがあります"),
     NotFound: (404, "ページが見つかりません"),
+    Forbidden: (403, "この操作を行う権限がありません"),
+    Conflict: (409, "ほかの人が先に更新しました"),
     SearchUnavailable: (503, "検索を一時的に利用できません"),
 }
 
@@ -84,6 +102,8 @@ def init_app(app) -> None:
 
     messages = {
         400: ("リクエストが正しくありません", "入力内容を確認してください。"),
+        401: ("ログインが必要です", "ログインしてから、もう一度お試しください。"),
+        403: ("この操作を行う権限がありません", "必要な権限をお持ちでない場合は、編集責任者にご相談ください。"),
         404: ("ページが見つかりません", "URLが正しいか確認してください。"),
         405: ("この操作はできません", "このURLではその方法のリクエストを受け付けていません。"),
         413: ("送信されたデータが大きすぎます", "ファイルや入力を小さくして、もう一度送信してください。"),

@@ -2,8 +2,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from . import domain
 
 
 class ChooseGovernmentForm(FlaskForm):
@@ -22,3 +37,101 @@ class ClearGovernmentForm(FlaskForm):
     """Forget the chosen government (a form so that it carries a CSRF token)."""
 
     next = HiddenField()
+
+
+class LoginForm(FlaskForm):
+    """Sign in with email and password."""
+
+    email = StringField("メールアドレス", validators=[DataRequired(message="メールアドレスを入力してください。"),
+                                                Length(max=254)])
+    password = PasswordField("パスワード", validators=[DataRequired(message="パスワードを入力してください。"),
+                                                   Length(max=200)])
+    next = HiddenField()
+
+
+class ParticipantForm(Form):
+    """One participating government or body (a row of the case editor)."""
+
+    position = IntegerField("順番", validators=[Optional()])
+    role = SelectField("役割", choices=list(domain.ROLES.items()), default="member")
+    code = StringField("団体コード", validators=[Optional(), Length(max=6)])
+    name = StringField("団体名", validators=[Length(max=100)])
+    prefecture = SelectField("都道府県", choices=[("", "（未選択）"), *((p, p) for p in domain.PREFECTURES)], default="")
+    kind = SelectField("種類", choices=[("", "（未選択）"), *domain.PARTICIPANT_KINDS.items()], default="")
+    population = StringField("人口", validators=[Length(max=12)])
+    population_year = StringField("人口の年", validators=[Length(max=4)])
+    population_source = StringField("人口の出典", validators=[Length(max=300)])
+    remove = BooleanField("この行を削除")
+
+
+class EffectForm(Form):
+    """One effect (a row of the case editor)."""
+
+    position = IntegerField("順番", validators=[Optional()])
+    kind = SelectField("種類", choices=list(domain.EFFECT_KINDS.items()), default="cost")
+    direction = SelectField("増減", choices=list(domain.EFFECT_DIRECTIONS.items()), default="reduction")
+    label = StringField("項目", validators=[Length(max=200)])
+    amount = StringField("数値（例: 232億円、約10〜15%、8名）", validators=[Length(max=100)])
+    period = SelectField("期間", choices=list(domain.EFFECT_PERIODS.items()), default="total")
+    status = SelectField("区分", choices=list(domain.EFFECT_STATUSES.items()), default="achieved")
+    wording = TextAreaField("表示する文", validators=[Length(max=1000)])
+    remove = BooleanField("この行を削除")
+
+
+class CaseForm(FlaskForm):
+    """Every field of a case. Shape only: the content is validated by CaseFileSchema."""
+
+    slug = StringField("事例ID（URLに使う英小文字・数字・ハイフン）", validators=[Length(max=100)])
+    title = StringField("題名", validators=[Length(max=200)])
+    detail = SelectField("掲載の詳しさ", choices=list(domain.DETAIL_LEVELS.items()), default="full")
+    themes = SelectMultipleField("テーマ", choices=[], widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput(), validate_choice=False)
+    tags = StringField("タグ（読点・カンマ区切り）", validators=[Length(max=500)])
+    start_fiscal_year = StringField("開始年度（例: 2017 または 平成29年度）", validators=[Length(max=20)])
+    summary = TextAreaField("概要", validators=[Length(max=2000)])
+    background = TextAreaField("背景", validators=[Length(max=20000)])
+    approach = TextAreaField("取組内容", validators=[Length(max=20000)])
+    outcome = TextAreaField("成果", validators=[Length(max=20000)])
+    contact = TextAreaField("問い合わせ先", validators=[Length(max=1000)])
+    source_title = StringField("出典の名称", validators=[Length(max=300)])
+    source_publisher = StringField("出典の発行者", validators=[Length(max=200)])
+    source_date = StringField("出典の日付（例: 2018-10-02）", validators=[Length(max=10)])
+    source_url = StringField("出典のURL", validators=[Length(max=500)])
+    event_name = StringField("発表の場（イベント名）", validators=[Length(max=300)])
+    event_date = StringField("発表日（例: 2017-10-02）", validators=[Length(max=10)])
+    participants = FieldList(FormField(ParticipantForm), min_entries=1, max_entries=60)
+    effects = FieldList(FormField(EffectForm), min_entries=0, max_entries=60)
+    version = HiddenField()
+    comment = StringField("変更の説明（履歴に残ります）", validators=[Length(max=500)])
+
+
+class TransitionForm(FlaskForm):
+    """A workflow step with its review comment."""
+
+    action = HiddenField(validators=[DataRequired()])
+    version = HiddenField()
+    comment = TextAreaField("コメント", validators=[Length(max=2000)])
+
+
+class RestoreForm(FlaskForm):
+    """Restore an older revision (editors)."""
+
+    version = HiddenField()
+
+
+class UserForm(FlaskForm):
+    """Create an account (editors)."""
+
+    email = StringField("メールアドレス", validators=[DataRequired(message="メールアドレスを入力してください。"),
+                                                Length(max=254)])
+    name = StringField("氏名", validators=[Length(max=100)])
+    role = SelectField("役割", choices=list(domain.ROLES_OF_USERS.items()), default="curator")
+    password = PasswordField("初期パスワード（12文字以上）", validators=[DataRequired(message="パスワードを入力してください。"),
+                                                              Length(max=200)])
+
+
+class UserUpdateForm(FlaskForm):
+    """Change a user's role or deactivate them (editors)."""
+
+    role = SelectField("役割", choices=list(domain.ROLES_OF_USERS.items()))
+    active = BooleanField("有効")

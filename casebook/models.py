@@ -115,3 +115,73 @@ class MasterInfo(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: str = Field(default="", sa_type=Text)
+
+
+class User(SQLModel, table=True):
+    """A curator or editor. Passwords are stored as scrypt hashes only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=100)
+    role: str = Field(default="curator", max_length=20)
+    password_hash: str = Field(max_length=300)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+    # Flask-Login's interface
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role == "editor"
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One sign-in attempt, kept to slow down and refuse repeated failures."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    success: bool = False
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Revision(SQLModel, table=True):
+    """The full content of a case as saved at one version, with who, when and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True))
+    number: int
+    status: str = Field(max_length=20)
+    action: str = Field(max_length=20)
+    comment: str = Field(default="", sa_type=Text)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    author_label: str = Field(default="", max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    content: dict = Field(default_factory=dict, sa_type=JSON)
+
+
+class AuditEntry(SQLModel, table=True):
+    """A sign-in, failed sign-in or state change, for editors to review."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    actor: str = Field(default="", max_length=254)
+    address: str = Field(default="", max_length=64)
+    action: str = Field(max_length=40, index=True)
+    target: str = Field(default="", max_length=200)
+    detail: str = Field(default="", sa_type=Text)

@@ -1,6 +1,10 @@
 """What every page shares: CSRF protection, security headers and template helpers."""
 from __future__ import annotations
 
+import re
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
@@ -25,6 +29,36 @@ def effect_value(effect) -> str:
     return effect.amount or "—"
 
 
+_JST = ZoneInfo("Asia/Tokyo")
+FIELD_LABELS = {
+    "slug": "事例ID", "title": "題名", "status": "状態", "detail": "掲載の詳しさ", "themes": "テーマ", "tags": "タグ",
+    "start_fiscal_year": "開始年度", "summary": "概要", "background": "背景", "approach": "取組内容", "outcome": "成果",
+    "contact": "問い合わせ先", "source.title": "出典", "source.publisher": "出典の発行者", "source.date": "出典の日付",
+    "source.url": "出典のURL", "event.name": "発表の場", "event.date": "発表日",
+    "participants": "参加団体", "effects": "効果", "role": "役割", "code": "団体コード", "name": "団体名",
+    "prefecture": "都道府県", "kind": "種類", "population": "人口", "population_year": "人口の年",
+    "population_source": "人口の出典", "direction": "増減", "label": "項目", "amount": "数値", "period": "期間",
+    "wording": "表示する文",
+}
+
+
+def localtime(value) -> str:
+    """Show a UTC datetime in Japan time."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(_JST).strftime("%Y年%m月%d日 %H:%M")
+
+
+def field_label(path: str) -> str:
+    """participants[1].population -> 参加団体2 人口."""
+    m = re.match(r"^(participants|effects)\[(\d+)\]\.(\w+)$", path)
+    if m:
+        return f"{FIELD_LABELS[m.group(1)]}{int(m.group(2)) + 1} {FIELD_LABELS.get(m.group(3), m.group(3))}"
+    return FIELD_LABELS.get(path, path)
+
+
 def secure_headers(response):
     """Add the security headers every response carries."""
     response.headers.setdefault("Content-Security-Policy", CSP)
@@ -41,14 +75,17 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.after_request(secure_headers)
     app.jinja_env.filters.update(number=number, fiscal_year=domain.fiscal_year_label, effect_value=effect_value,
-                                  total_population=domain.total_population)
+                                  total_population=domain.total_population, localtime=localtime,
+                                  field_label=field_label)
     app.jinja_env.globals.update(
         FACET_LABELS=FACET_LABELS, KINDS=domain.PARTICIPANT_KINDS, ROLES=domain.ROLES,
         EFFECT_KINDS=domain.EFFECT_KINDS, EFFECT_DIRECTIONS=domain.EFFECT_DIRECTIONS,
         EFFECT_PERIODS=domain.EFFECT_PERIODS, EFFECT_STATUSES=domain.EFFECT_STATUSES,
-        DETAIL_LEVELS=domain.DETAIL_LEVELS, CENSUS_CREDIT=CENSUS_CREDIT,
+        DETAIL_LEVELS=domain.DETAIL_LEVELS, CENSUS_CREDIT=CENSUS_CREDIT, CASE_STATUSES=domain.CASE_STATUSES,
+        ROLES_OF_USERS=domain.ROLES_OF_USERS,
     )
     # WTForms' own Japanese messages (Flask-WTF would look for Flask-Babel instead).
     app.config.setdefault("WTF_I18N_ENABLED", False)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["SECURE_COOKIES"])

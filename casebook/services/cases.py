@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -11,8 +12,9 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from .. import domain, search
-from ..errors import InvalidInput, NotFound
-from ..models import Case, Effect, Participant, Theme, utcnow
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import Case, Effect, Participant, Revision, Theme, User, utcnow
+from . import audit
 
 log = logging.getLogger(__name__)
 
@@ -111,15 +113,48 @@ def check_rules(session: Session, data: dict[str, Any]) -> None:
         raise InvalidInput("事例の内容に誤りがあります。", errors)
 
 
-def save_case(session: Session, index: search.SearchIndex | None, data: dict[str, Any]) -> tuple[Case, str]:
+def content_json(data: dict[str, Any]) -> dict[str, Any]:
+    """Case data (file shape) made JSON-safe for a revision: dates as ISO text."""
+    out = {**data, "source": dict(data["source"]), "event": dict(data["event"])}
+    for part in (out["source"], out["event"]):
+        if part.get("date") is not None and not isinstance(part["date"], str):
+            part["date"] = part["date"].isoformat()
+    out["participants"] = [dict(p) for p in data["participants"]]
+    out["effects"] = [dict(e) for e in data["effects"]]
+    return out
+
+
+def content_data(content: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of content_json: revision content back into case data."""
+    data = {**content, "source": dict(content["source"]), "event": dict(content["event"])}
+    for part in (data["source"], data["event"]):
+        if isinstance(part.get("date"), str):
+            part["date"] = date.fromisoformat(part["date"])
+    return data
+
+
+def save_case(session: Session, index: search.SearchIndex | None, data: dict[str, Any], *,
+              author: User | None = None, action: str = "save", comment: str = "",
+              expected_version: int | None = None, status: str | None = None) -> tuple[Case, str]:
     """Create or update the case `data["slug"]` from validated data; commit, then index.
 
-    Returns the case and what happened: "created", "updated" or "unchanged". An unchanged
-    case keeps its version and timestamps, so loading the same files again is a no-op.
-    With `index` None the caller indexes the case itself (a bulk load does it once).
+    Every change stores a revision (who, when, what step, the full content) and an audit
+    entry in the same transaction. With `expected_version`, a case saved by someone else in
+    the meantime raises Conflict instead of being overwritten. `status` (when given) replaces
+    the status in `data`: editors change status through the workflow, not the form.
+
+    Returns the case and "created", "updated" or "unchanged"; an unchanged case keeps its
+    version. With `index` None the caller indexes the case itself (a bulk load does it once).
     """
+    if status is not None:
+        data = {**data, "status": status}
     check_rules(session, data)
     case = session.exec(select(Case).where(Case.slug == data["slug"]).options(*with_children())).first()
+    if expected_version is not None:
+        if case is None and expected_version != 0:
+            raise NotFound("指定された事例は見つかりません。")
+        if case is not None and case.version != expected_version:
+            raise Conflict("編集中にほかの人がこの事例を更新しました。", current=case)
     if case is not None and _comparable(case_data(case)) == _comparable(data):
         return case, "unchanged"
     outcome = "updated" if case is not None else "created"
@@ -129,6 +164,17 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
     else:
         case.version += 1
         case.updated_at = utcnow()
+    _apply(case, data)
+    if outcome == "created" and action == "save":
+        action = "create"
+    add_revision(session, case, action, author, comment)
+    session.commit()
+    if index is not None:
+        index_cases(session, index, [case])
+    return case, outcome
+
+
+def _apply(case: Case, data: dict[str, Any]) -> None:
     for name in CASE_FIELDS:
         setattr(case, name, data[name])
     case.source_title = data["source"]["title"]
@@ -140,10 +186,19 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
     case.participants = [Participant(position=i, **{f: p[f] for f in PARTICIPANT_FIELDS})
                          for i, p in enumerate(data["participants"])]
     case.effects = [_effect(i, e) for i, e in enumerate(data["effects"])]
-    session.commit()
-    if index is not None:
-        index_cases(session, index, [case])
-    return case, outcome
+
+
+def add_revision(session: Session, case: Case, action: str, author: User | None, comment: str = "") -> Revision:
+    """Record the case's current content as revision `case.version`, with an audit entry."""
+    session.flush()
+    revision = Revision(case_id=case.id, number=case.version, status=case.status, action=action,
+                        comment=comment, author_id=author.id if author else None,
+                        author_label=author.email if author else "system",
+                        content=content_json(case_data(case)))
+    session.add(revision)
+    audit.record(session, f"case.{action}", author, target=case.slug,
+                 detail=f"版 {case.version}" + (f": {comment}" if comment else ""))
+    return revision
 
 
 def index_cases(session: Session, index: search.SearchIndex, cases: Iterable[Case],

@@ -86,7 +86,7 @@ def load_cases(session: Session, index: search.SearchIndex, paths: list[Path]) -
     for path in case_files(paths):
         try:
             data = read_case_file(path)
-            case, outcome = save_case(session, None, data)
+            case, outcome = save_case(session, None, data, action="import")
         except InvalidInput as exc:
             session.rollback()
             report.errors.extend((str(path), f, reason) for f, reason in exc.errors or [("（ファイル）", exc.message)])

@@ -1,0 +1,263 @@
+"""Curator pages: home, the case editor with preview, workflow, history and diffs, audit, users."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import search
+from ..auth import role_required
+from ..db import get_session
+from ..errors import Conflict, InvalidInput
+from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm
+from ..services import audit, cases, editor, municipalities, users, workflow
+
+bp = Blueprint("curate", __name__, url_prefix="/curate")
+
+_ROW = re.compile(r"^(participants|effects)\[(\d+)\]\.(\w+)$")
+_NESTED = {"source.title": "source_title", "source.publisher": "source_publisher", "source.date": "source_date",
+           "source.url": "source_url", "event.name": "event_name", "event.date": "event_date"}
+
+
+def _attach_errors(form: CaseForm, errors: list[tuple[str, str]]) -> list[str]:
+    """Put (path, message) errors on their fields; return those that belong to no field."""
+    loose = []
+    for path, message in errors:
+        m = _ROW.match(path)
+        field = None
+        if m and int(m.group(2)) < len(getattr(form, m.group(1)).entries):
+            field = getattr(getattr(form, m.group(1)).entries[int(m.group(2))].form, m.group(3), None)
+        elif path in _NESTED or hasattr(form, path):
+            field = getattr(form, _NESTED.get(path, path))
+        if field is None:
+            loose.append(f"{path}: {message}")
+        else:
+            field.errors = [*field.errors, message]
+    return loose
+
+
+def _form(data: dict, themes: dict[str, str]) -> CaseForm:
+    form = CaseForm(formdata=None, data=data)
+    form.themes.choices = list(themes.items())
+    return form
+
+
+@bp.get("/")
+@role_required("curator")
+def home():
+    """My drafts, cases waiting for review, other drafts and recently published cases."""
+    return render_template("curate/home.html", lists=workflow.case_lists(get_session(), current_user))
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@role_required("curator")
+def new_case():
+    """Create a case (it starts as a draft)."""
+    return _edit(None)
+
+
+@bp.route("/cases/<slug>/edit", methods=["GET", "POST"])
+@role_required("curator")
+def edit_case(slug: str):
+    """Edit every field of a case, its participants and its effects."""
+    return _edit(slug)
+
+
+def _edit(slug: str | None):
+    db = get_session()
+    case = cases.get_case(db, slug, public=False) if slug else None
+    if case is not None and not workflow.may_edit(current_user, case):
+        abort(403)
+    themes = cases.theme_labels(db)
+    status = case.status if case else "draft"
+    if request.method == "GET":
+        return _render_edit(case, _form(editor.form_data(case), themes), themes)
+    submitted = CaseForm()
+    submitted.themes.choices = list(themes.items())
+    if not submitted.validate_on_submit():
+        return _render_edit(case, submitted, themes, loose=["入力が長すぎる項目があります。"]), 400
+    action = request.form.get("action", "save")
+    checked = editor.check_case(db, submitted.data, slug, status, creating=case is None)
+    data = editor.raw_form_data(checked.raw, submitted.version.data, submitted.comment.data or "")
+    if action == "add_participant":
+        data["participants"].append({"role": "member", "position": len(data["participants"]) + 1})
+    elif action == "add_effect":
+        data["effects"].append({"position": len(data["effects"]) + 1})
+    form = _form(data, themes)
+    if action in ("add_participant", "add_effect"):
+        return _render_edit(case, form, themes, checked=checked)
+    if checked.errors:
+        loose = _attach_errors(form, checked.errors)
+        return _render_edit(case, form, themes, checked=checked, loose=loose,
+                            message="入力内容に誤りがあります。各項目の説明を確認してください。保存はされていません。"), 400
+    if action == "preview":
+        return _render_edit(case, form, themes, checked=checked, preview=editor.preview_case(checked.data, case))
+    try:
+        expected = int(submitted.version.data or 0)
+    except ValueError:
+        expected = -1
+    try:
+        saved, outcome = cases.save_case(db, search.get_index(), checked.data, author=current_user,
+                                         comment=submitted.comment.data or "", expected_version=expected,
+                                         status=status)
+    except Conflict as exc:
+        return _render_conflict(exc.current, expected, checked, themes), 409
+    flash("変更はありませんでした。" if outcome == "unchanged" else f"保存しました（版 {saved.version}）。")
+    return redirect(url_for("curate.edit_case", slug=saved.slug))
+
+
+def _render_edit(case, form, themes, checked=None, preview=None, loose=(), message=None):
+    db = get_session()
+    raw_effects = checked.raw["effects"] if checked else []
+    amounts = [editor.amount_preview(e.get("amount", "")) for e in raw_effects]
+    context = {"case": case, "form": form, "amounts": amounts, "loose": list(loose), "message": message,
+               "preview": preview, "has_master": municipalities.has_master(db)}
+    if case is not None:
+        context["transitions"] = workflow.allowed_transitions(current_user, case)
+        context["transition_form"] = TransitionForm(version=case.version)
+    if preview is not None:
+        context.update(bands=search.get_index().bands, themes=themes, reference=None, linked=set(),
+                       figures=cases.effect_figures(preview), master_credit=None)
+    return render_template("curate/edit.html", **context)
+
+
+def _render_conflict(current, expected: int, checked, themes):
+    """The second save of a concurrent edit: show what changed in between and let them re-apply."""
+    db = get_session()
+    try:
+        base = workflow.get_revision(db, current, expected).content
+    except Exception:  # noqa: BLE001 - an unknown base version: compare with nothing
+        base = None
+    now = cases.content_json(cases.case_data(current))
+    between = workflow.diff(base, now) if base else []
+    mine = workflow.diff(now, cases.content_json({**checked.data, "status": current.status})) if checked.data else []
+    data = editor.raw_form_data(checked.raw, current.version, "")
+    form = _form(data, themes)
+    return render_template("curate/conflict.html", case=current, expected=expected, between=between, mine=mine,
+                           form=form, amounts=[editor.amount_preview(e.get("amount", "")) for e in checked.raw["effects"]],
+                           has_master=municipalities.has_master(db), loose=[], preview=None, message=None)
+
+
+@bp.get("/cases/<slug>")
+@role_required("curator")
+def show_case(slug: str):
+    """A case in any state, as the public would see it once published, with its workflow actions."""
+    db = get_session()
+    case = cases.get_case(db, slug, public=False)
+    return render_template("curate/case.html", case=case, bands=search.get_index().bands,
+                           themes=cases.theme_labels(db), reference=None, linked=set(),
+                           figures=cases.effect_figures(case), master_credit=None,
+                           transitions=workflow.allowed_transitions(current_user, case),
+                           transition_form=TransitionForm(version=case.version),
+                           may_edit=workflow.may_edit(current_user, case))
+
+
+@bp.post("/cases/<slug>/transition")
+@role_required("curator")
+def transition(slug: str):
+    """Apply a workflow step (submit, return, publish, unpublish, archive) with a comment."""
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("送信内容が正しくありません。", [("action", "ページを読み込み直してください。")])
+    try:
+        version = int(form.version.data) if form.version.data else None
+    except ValueError:
+        version = None
+    try:
+        case = workflow.transition(get_session(), search.get_index(), slug, form.action.data, current_user,
+                                   form.comment.data or "", version)
+    except Conflict:
+        flash("操作の前にほかの人がこの事例を更新しました。最新の内容を確認してから、もう一度操作してください。")
+        return redirect(url_for("curate.show_case", slug=slug))
+    label = workflow.TRANSITIONS[form.action.data][3]
+    flash(f"「{label}」を行いました（現在の状態: {case.status}）。")
+    return redirect(url_for("curate.show_case", slug=slug))
+
+
+@bp.get("/cases/<slug>/history")
+@role_required("curator")
+def history(slug: str):
+    """Every revision: who, when, which step, with a form to compare any two."""
+    case, revisions = workflow.history(get_session(), slug)
+    return render_template("curate/history.html", case=case, revisions=revisions, actions=workflow.REVISION_ACTIONS,
+                           restore_form=RestoreForm(version=case.version))
+
+
+@bp.get("/cases/<slug>/diff")
+@role_required("curator")
+def diff(slug: str):
+    """Field-by-field differences between two revisions (?a=1&b=3)."""
+    db = get_session()
+    case, revisions = workflow.history(db, slug)
+    try:
+        a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
+    except ValueError as exc:
+        raise InvalidInput("比べる版を2つ選んでください。", [("a", "版の番号を選んでください。")]) from exc
+    old, new = workflow.get_revision(db, case, a), workflow.get_revision(db, case, b)
+    return render_template("curate/diff.html", case=case, old=old, new=new,
+                           changes=workflow.diff(old.content, new.content), revisions=revisions)
+
+
+@bp.post("/cases/<slug>/restore/<int:number>")
+@role_required("editor")
+def restore(slug: str, number: int):
+    """Restore an older revision; it becomes a new revision."""
+    form = RestoreForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("送信内容が正しくありません。", [("version", "ページを読み込み直してください。")])
+    try:
+        version = int(form.version.data) if form.version.data else None
+    except ValueError:
+        version = None
+    try:
+        case = workflow.restore(get_session(), search.get_index(), slug, number, current_user, version)
+    except Conflict:
+        flash("復元の前にほかの人がこの事例を更新しました。履歴を確認してから、もう一度操作してください。")
+        return redirect(url_for("curate.history", slug=slug))
+    flash(f"版 {number} の内容を復元しました（新しい版 {case.version}）。")
+    return redirect(url_for("curate.history", slug=slug))
+
+
+@bp.get("/audit")
+@role_required("editor")
+def audit_log():
+    """Sign-ins, failed sign-ins and every state change, newest first."""
+    action = request.args.get("action") or None
+    return render_template("curate/audit.html", entries=audit.recent(get_session(), 300, action),
+                           actions=audit.ACTIONS, action=action)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required("editor")
+def manage_users():
+    """List accounts and create new ones."""
+    db = get_session()
+    form = UserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(db, form.email.data, form.password.data, form.role.data, form.name.data or "",
+                                     by=current_user)
+        except InvalidInput as exc:
+            for field, message in exc.errors:
+                getattr(form, field, form.email).errors = [message]
+            status = 400
+        else:
+            flash(f"{user.email} を登録しました。")
+            return redirect(url_for("curate.manage_users"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("curate/users.html", form=form, users=users.list_users(db), update_form=UserUpdateForm), status
+
+
+@bp.post("/users/<int:user_id>")
+@role_required("editor")
+def update_user(user_id: int):
+    """Change a user's role, or deactivate them."""
+    form = UserUpdateForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("送信内容が正しくありません。", [("role", "ページを読み込み直してください。")])
+    user = users.update_user(get_session(), user_id, form.role.data, bool(form.active.data), current_user)
+    flash(f"{user.email} を更新しました。")
+    return redirect(url_for("curate.manage_users"))
