@@ -53,11 +53,11 @@ class ParticipantForm(Form):
     """One participating government or body (a row of the case editor)."""
 
     position = IntegerField("順番", validators=[Optional()])
-    role = SelectField("役割", choices=list(domain.ROLES.items()), default="member")
+    role = SelectField("役割", choices=dict(domain.ROLES), default="member")
     code = StringField("団体コード", validators=[Optional(), Length(max=6)])
     name = StringField("団体名", validators=[Length(max=100)])
-    prefecture = SelectField("都道府県", choices=[("", "（未選択）"), *((p, p) for p in domain.PREFECTURES)], default="")
-    kind = SelectField("種類", choices=[("", "（未選択）"), *domain.PARTICIPANT_KINDS.items()], default="")
+    prefecture = SelectField("都道府県", choices={"": "（未選択）", **{p: p for p in domain.PREFECTURES}}, default="")
+    kind = SelectField("種類", choices={"": "（未選択）", **domain.PARTICIPANT_KINDS}, default="")
     population = StringField("人口", validators=[Length(max=12)])
     population_year = StringField("人口の年", validators=[Length(max=4)])
     population_source = StringField("人口の出典", validators=[Length(max=300)])
@@ -68,12 +68,12 @@ class EffectForm(Form):
     """One effect (a row of the case editor)."""
 
     position = IntegerField("順番", validators=[Optional()])
-    kind = SelectField("種類", choices=list(domain.EFFECT_KINDS.items()), default="cost")
-    direction = SelectField("増減", choices=list(domain.EFFECT_DIRECTIONS.items()), default="reduction")
+    kind = SelectField("種類", choices=dict(domain.EFFECT_KINDS), default="cost")
+    direction = SelectField("増減", choices=dict(domain.EFFECT_DIRECTIONS), default="reduction")
     label = StringField("項目", validators=[Length(max=200)])
     amount = StringField("数値（例: 232億円、約10〜15%、8名）", validators=[Length(max=100)])
-    period = SelectField("期間", choices=list(domain.EFFECT_PERIODS.items()), default="total")
-    status = SelectField("区分", choices=list(domain.EFFECT_STATUSES.items()), default="achieved")
+    period = SelectField("期間", choices=dict(domain.EFFECT_PERIODS), default="total")
+    status = SelectField("区分", choices=dict(domain.EFFECT_STATUSES), default="achieved")
     wording = TextAreaField("表示する文", validators=[Length(max=1000)])
     remove = BooleanField("この行を削除")
 
@@ -83,8 +83,8 @@ class CaseForm(FlaskForm):
 
     slug = StringField("事例ID（URLに使う英小文字・数字・ハイフン）", validators=[Length(max=100)])
     title = StringField("題名", validators=[Length(max=200)])
-    detail = SelectField("掲載の詳しさ", choices=list(domain.DETAIL_LEVELS.items()), default="full")
-    themes = SelectMultipleField("テーマ", choices=[], widget=ListWidget(prefix_label=False),
+    detail = SelectField("掲載の詳しさ", choices=dict(domain.DETAIL_LEVELS), default="full")
+    themes = SelectMultipleField("テーマ", choices={}, widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput(), validate_choice=False)
     tags = StringField("タグ（読点・カンマ区切り）", validators=[Length(max=500)])
     start_fiscal_year = StringField("開始年度（例: 2017 または 平成29年度）", validators=[Length(max=20)])
@@ -125,7 +125,7 @@ class UserForm(FlaskForm):
     email = StringField("メールアドレス", validators=[DataRequired(message="メールアドレスを入力してください。"),
                                                 Length(max=254)])
     name = StringField("氏名", validators=[Length(max=100)])
-    role = SelectField("役割", choices=list(domain.ROLES_OF_USERS.items()), default="curator")
+    role = SelectField("役割", choices=dict(domain.ROLES_OF_USERS), default="curator")
     password = PasswordField("初期パスワード（12文字以上）", validators=[DataRequired(message="パスワードを入力してください。"),
                                                               Length(max=200)])
 
@@ -133,5 +133,5 @@ class UserForm(FlaskForm):
 class UserUpdateForm(FlaskForm):
     """Change a user's role or deactivate them (editors)."""
 
-    role = SelectField("役割", choices=list(domain.ROLES_OF_USERS.items()))
+    role = SelectField("役割", choices=dict(domain.ROLES_OF_USERS))
     active = BooleanField("有効")

@@ -64,7 +64,7 @@ class _Base(Schema):
 class ParticipantSchema(_Base):
     role = _str(load_default="member", validate=_one_of(domain.ROLES))
     code = _str(load_default=None, allow_none=True)
-    name = _str(required=True, validate=[validate.Length(min=1, max=100, error="1〜100文字で入力してください。")])
+    name = _str(required=True, validate=[validate.Length(min=1, max=100, error="必須項目です（100文字以内）。")])
     prefecture = _str(load_default=None, allow_none=True, validate=_one_of(domain.PREFECTURES))
     kind = _str(required=True, validate=_one_of(domain.PARTICIPANT_KINDS))
     population = _int(load_default=None, allow_none=True,
@@ -88,7 +88,7 @@ class ParticipantSchema(_Base):
 class EffectSchema(_Base):
     kind = _str(required=True, validate=_one_of(domain.EFFECT_KINDS))
     direction = _str(load_default="reduction", validate=_one_of(domain.EFFECT_DIRECTIONS))
-    label = _str(required=True, validate=[validate.Length(min=1, max=200, error="1〜200文字で入力してください。")])
+    label = _str(required=True, validate=[validate.Length(min=1, max=200, error="必須項目です（200文字以内）。")])
     amount = _str(load_default="", validate=_max(100))
     period = _str(load_default="total", validate=_one_of(domain.EFFECT_PERIODS))
     status = _str(load_default="achieved", validate=_one_of(domain.EFFECT_STATUSES))
@@ -124,7 +124,7 @@ class CaseFileSchema(_Base):
 
     slug = _str(required=True, validate=validate.Regexp(
         SLUG_RE, error="英小文字・数字・ハイフンで2〜100文字にしてください（先頭と末尾は英数字）。"))
-    title = _str(required=True, validate=validate.Length(min=1, max=200, error="1〜200文字で入力してください。"))
+    title = _str(required=True, validate=validate.Length(min=1, max=200, error="必須項目です（200文字以内）。"))
     status = _str(load_default="draft", validate=_one_of(domain.CASE_STATUSES))
     detail = _str(load_default="full", validate=_one_of(domain.DETAIL_LEVELS))
     themes = _list(_str(), required=True, validate=validate.Length(min=1, error="テーマを1つ以上指定してください。"))

@@ -80,9 +80,10 @@ def client(loaded_app):
 
 @pytest.fixture
 def session(app):
-    with app.app_context():
-        with Session(get_engine(app), expire_on_commit=False) as session:
-            yield session
+    """A database session for service calls (no app context stays pushed, so requests made
+    with the test client get their own, as in production)."""
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        yield session
 
 
 @pytest.fixture

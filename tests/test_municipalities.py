@@ -116,7 +116,7 @@ def test_cli_import_of_a_bad_file_reports_lines(app, tmp_path):
 # --- choosing my government through the pages ----------------------------------------
 
 def csrf(client, url="/mygov"):
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
 
 
 def choose(client, **data):

@@ -39,7 +39,7 @@ def _attach_errors(form: CaseForm, errors: list[tuple[str, str]]) -> list[str]:
 
 def _form(data: dict, themes: dict[str, str]) -> CaseForm:
     form = CaseForm(formdata=None, data=data)
-    form.themes.choices = list(themes.items())
+    form.themes.choices = dict(themes)
     return form
 
 
@@ -74,7 +74,7 @@ def _edit(slug: str | None):
     if request.method == "GET":
         return _render_edit(case, _form(editor.form_data(case), themes), themes)
     submitted = CaseForm()
-    submitted.themes.choices = list(themes.items())
+    submitted.themes.choices = dict(themes)
     if not submitted.validate_on_submit():
         return _render_edit(case, submitted, themes, loose=["入力が長すぎる項目があります。"]), 400
     action = request.form.get("action", "save")

@@ -1,0 +1,441 @@
+"""Issue 4: curators and editors through the browser-facing forms."""
+import re
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from casebook import search
+from casebook.db import get_engine
+from casebook.errors import InvalidInput
+from casebook.models import AuditEntry, Case, Revision
+from casebook.services import cases, indexing, users
+
+PASSWORD = "correct-horse-battery"
+SCRIPT = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def accounts(loaded_app):
+    with loaded_app.app_context(), Session(get_engine(loaded_app)) as db:
+        users.create_user(db, "curator@example.jp", PASSWORD, "curator", "担当 花子")
+        users.create_user(db, "editor@example.jp", PASSWORD, "editor", "編集 太郎")
+    return loaded_app
+
+
+def token(client, url="/login"):
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html).group(1)
+
+
+def login(app, email):
+    client = app.test_client()
+    response = client.post("/login", data={"csrf_token": token(client), "email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def case_form(client, url, **fields):
+    """The editor's form data with two participants and three effects (overridable)."""
+    data = {
+        "csrf_token": token(client, url), "slug": "rpa-pilot", "title": "RPAによる入力作業の自動化",
+        "detail": "full", "themes": ["ai-ict"], "tags": "RPA、AI-OCR", "start_fiscal_year": "令和元年度",
+        "summary": "申請書の入力をRPAで自動化した。", "background": "", "approach": "", "outcome": "", "contact": "",
+        "source_title": "", "source_publisher": "", "source_date": "2020-04-01", "source_url": "",
+        "event_name": "", "event_date": "", "version": "0", "comment": "新規作成", "action": "save",
+        "participants-0-position": "1", "participants-0-role": "lead", "participants-0-code": "",
+        "participants-0-name": "甲市", "participants-0-prefecture": "高知県", "participants-0-kind": "city",
+        "participants-0-population": "45,000", "participants-0-population_year": "2020",
+        "participants-0-population_source": "",
+        "participants-1-position": "2", "participants-1-role": "member", "participants-1-code": "392014",
+        "participants-1-name": "高知市", "participants-1-prefecture": "高知県", "participants-1-kind": "city",
+        "participants-1-population": "326814", "participants-1-population_year": "2020",
+        "participants-1-population_source": "",
+    }
+    for i, (label, amount, kind) in enumerate([("入力作業時間", "年間約1,200時間", "time"),
+                                               ("委託料", "1,500万円", "cost"), ("職員", "約2名", "staff")]):
+        data.update({f"effects-{i}-position": str(i + 1), f"effects-{i}-kind": kind,
+                     f"effects-{i}-direction": "reduction", f"effects-{i}-label": label,
+                     f"effects-{i}-amount": amount, f"effects-{i}-period": "annual",
+                     f"effects-{i}-status": "achieved", f"effects-{i}-wording": f"{label}を削減"})
+    data["effects-0-amount"] = "約1,200時間"
+    data.update(fields)
+    return data
+
+
+def search_total(client, q):
+    return client.get("/api/v1/cases", query_string={"q": q}).get_json()["total"]
+
+
+def index_is_clean(app):
+    with app.app_context(), Session(get_engine(app)) as db:
+        return indexing.check_index(db, search.get_index(app)).clean
+
+
+def transition(client, slug, action, comment=""):
+    page = client.get(f"/curate/cases/{slug}").get_data(as_text=True)
+    version = re.search(r"</span> 版 (\d+) ・", page).group(1)
+    return client.post(f"/curate/cases/{slug}/transition", data={
+        "csrf_token": token(client, f"/curate/cases/{slug}"), "action": action, "version": version,
+        "comment": comment})
+
+
+def test_curator_drafts_editor_publishes_then_archives(accounts):
+    curator = login(accounts, "curator@example.jp")
+    response = curator.post("/curate/cases/new", data=case_form(curator, "/curate/cases/new"))
+    assert response.status_code == 302 and response.headers["Location"] == "/curate/cases/rpa-pilot/edit"
+    assert index_is_clean(accounts)
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        case = cases.get_case(db, "rpa-pilot", public=False)
+        assert case.status == "draft" and [p.name for p in case.participants] == ["甲市", "高知市"]
+        assert [(e.label, e.value_low, e.unit) for e in case.effects] == [
+            ("入力作業時間", 1200, "時間"), ("委託料", 15_000_000, "円"), ("職員", 2, "人")]
+        assert case.start_fiscal_year == 2019 and case.tags == ["RPA", "AI-OCR"]
+    assert search_total(accounts.test_client(), "RPA 自動化") == 0
+    assert transition(curator, "rpa-pilot", "submit", "確認をお願いします").status_code == 302
+    assert transition(curator, "rpa-pilot", "publish").status_code == 403
+    assert index_is_clean(accounts)
+
+    editor = login(accounts, "editor@example.jp")
+    assert "rpa-pilot" in editor.get("/curate/").get_data(as_text=True)
+    assert transition(editor, "rpa-pilot", "publish", "公開します").status_code == 302
+    assert index_is_clean(accounts)
+    public = accounts.test_client()
+    assert search_total(public, "RPA 自動化") == 1
+    assert "/cases/rpa-pilot" in public.get("/cases", query_string={"q": "RPA"}).get_data(as_text=True)
+    assert public.get("/cases/rpa-pilot").status_code == 200
+
+    assert transition(editor, "rpa-pilot", "archive", "役目を終えた").status_code == 302
+    assert index_is_clean(accounts)
+    assert search_total(public, "RPA 自動化") == 0
+    assert public.get("/cases/rpa-pilot").status_code == 404
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        revisions = db.exec(select(Revision).join(Case).where(Case.slug == "rpa-pilot").order_by(Revision.number)).all()
+        assert [(r.number, r.action, r.status, r.author_label) for r in revisions] == [
+            (1, "create", "draft", "curator@example.jp"), (2, "submit", "review", "curator@example.jp"),
+            (3, "publish", "published", "editor@example.jp"), (4, "archive", "archived", "editor@example.jp")]
+        assert revisions[1].comment == "確認をお願いします"
+
+
+def test_errors_are_shown_next_to_fields_and_nothing_is_saved(accounts):
+    curator = login(accounts, "curator@example.jp")
+    data = case_form(curator, "/curate/cases/new", **{
+        "title": "", "participants-1-code": "392015", "effects-1-amount": "たくさん", "themes": []})
+    response = curator.post("/curate/cases/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="title-error">[^<]*必須', page)
+    assert re.search(r'id="participants-1-code-error">[^<]*検査数字', page)
+    assert re.search(r'id="effects-1-amount-error">[^<]*数量を読み取れません', page)
+    assert 'aria-describedby="participants-1-code-error"' in page
+    assert "保存はされていません" in page
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        assert db.exec(select(Case).where(Case.slug == "rpa-pilot")).first() is None
+
+
+def test_preview_parses_amounts_and_fills_from_the_master(accounts):
+    from casebook.services import municipalities
+
+    from .test_municipalities import CREDIT, MASTER
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        municipalities.import_master(db, MASTER.read_bytes(), CREDIT)
+    curator = login(accounts, "curator@example.jp")
+    data = case_form(curator, "/curate/cases/new", action="preview", **{
+        "participants-1-name": "", "participants-1-prefecture": "", "participants-1-kind": "",
+        "participants-1-population": "", "participants-1-population_year": "", "participants-0-code": "023621",
+        "participants-0-name": "", "participants-0-prefecture": "", "participants-0-kind": "",
+        "participants-0-population": "", "effects-0-amount": "約10〜15%"})
+    page = curator.post("/curate/cases/new", data=data).get_data(as_text=True)
+    assert "読み取り結果: 値 10〜15、単位 %、範囲、修飾 約" in page
+    assert "読み取り結果: 値 1,500万、単位 円、円換算 15,000,000円" in page
+    assert 'name="participants-0-name" type="text" value="大鰐町"' in page
+    assert 'name="participants-1-population" type="text" value="326814"' in page
+    assert "プレビュー（まだ保存されていません）" in page and "大鰐町" in page
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        assert db.exec(select(Case).where(Case.slug == "rpa-pilot")).first() is None
+
+
+def test_rows_can_be_added_removed_and_reordered(accounts):
+    curator = login(accounts, "curator@example.jp")
+    page = curator.post("/curate/cases/new", data=case_form(curator, "/curate/cases/new", action="add_participant"))
+    assert 'name="participants-2-name"' in page.get_data(as_text=True)
+    data = case_form(curator, "/curate/cases/new", **{
+        "participants-0-position": "2", "participants-1-position": "1", "effects-2-remove": "y"})
+    assert curator.post("/curate/cases/new", data=data).status_code == 302
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        case = cases.get_case(db, "rpa-pilot", public=False)
+        assert [p.name for p in case.participants] == ["高知市", "甲市"]
+        assert [e.label for e in case.effects] == ["入力作業時間", "委託料"]
+
+
+def test_duplicate_slug_is_refused(accounts):
+    curator = login(accounts, "curator@example.jp")
+    response = curator.post("/curate/cases/new", data=case_form(curator, "/curate/cases/new",
+                                                                slug="kochi-madoguchi-itaku"))
+    assert response.status_code == 400 and "すでに使われています" in response.get_data(as_text=True)
+
+
+def edit_form(client, slug, **changes):
+    """Read the edit form back as it is rendered and change some fields."""
+    html = client.get(f"/curate/cases/{slug}/edit").get_data(as_text=True)
+    data = {"action": "save"}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
+        data[name] = value
+    for name, value in re.findall(r'<input[^>]*value="([^"]*)"[^>]*name="([^"]+)"', html):
+        data.setdefault(value, name)
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\r?\n?([^<]*)</textarea>', html):
+        data[name] = body
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', options)
+        if chosen:
+            data[name] = chosen.group(1) or chosen.group(2)
+    data["themes"] = re.findall(r'<input checked[^>]*name="themes"[^>]*value="([^"]+)"', html) or \
+        re.findall(r'name="themes" type="checkbox" value="([^"]+)" checked', html)
+    data = {k: v for k, v in data.items() if not k.endswith("-remove")}
+    data.update(changes)
+    return data
+
+
+def test_concurrent_edits_second_save_is_refused(accounts):
+    first, second = login(accounts, "editor@example.jp"), login(accounts, "curator@example.jp")
+    editor2 = login(accounts, "editor@example.jp")
+    slug = "kochi-madoguchi-itaku"
+    form_a = edit_form(first, slug, title="第一の編集者による題名")
+    form_b = edit_form(editor2, slug, summary="第二の編集者による要約")
+    assert form_a["version"] == form_b["version"] == "1"
+    assert first.post(f"/curate/cases/{slug}/edit", data=form_a).status_code == 302
+    response = editor2.post(f"/curate/cases/{slug}/edit", data=form_b)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "ほかの人が先に更新しました" in page
+    assert "第一の編集者による題名" in page and "第二の編集者による要約" in page
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        case = cases.get_case(db, slug)
+        assert (case.title, case.version) == ("第一の編集者による題名", 2)
+        assert case.summary != "第二の編集者による要約"
+        numbers = db.exec(select(Revision.number).where(Revision.case_id == case.id).order_by(Revision.number)).all()
+        assert numbers == [1, 2]
+    # Re-applying from the conflict page (it carries the new version) succeeds and keeps both changes.
+    again = {**form_b, "version": re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1),
+             "title": "第一の編集者による題名", "csrf_token": token(editor2, f"/curate/cases/{slug}/edit")}
+    assert editor2.post(f"/curate/cases/{slug}/edit", data=again).status_code == 302
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        case = cases.get_case(db, slug)
+        assert (case.title, case.summary, case.version) == ("第一の編集者による題名", "第二の編集者による要約", 3)
+    assert second.get(f"/curate/cases/{slug}/edit").status_code == 403  # curators edit drafts only
+    assert index_is_clean(accounts)
+
+
+def test_diff_and_restore(accounts):
+    editor = login(accounts, "editor@example.jp")
+    slug = "hirosaki-jichitai-cloud"
+    form = edit_form(editor, slug, **{"participants-2-population": "9000", "effects-0-amount": "約20%",
+                                      "title": "改訂した題名"})
+    assert editor.post(f"/curate/cases/{slug}/edit", data=form).status_code == 302
+    diff = editor.get(f"/curate/cases/{slug}/diff?a=1&b=2").get_data(as_text=True)
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="diff-old">([^<]*)</td><td class="diff-new">([^<]*)</td>',
+                      diff)
+    assert ("参加団体3 人口", "8671", "9000") in rows
+    assert ("効果1 数値", "約10〜15%", "約20%") in rows
+    assert any(r[0] == "題名" and r[2] == "改訂した題名" for r in rows)
+    history = editor.get(f"/curate/cases/{slug}/history").get_data(as_text=True)
+    response = editor.post(f"/curate/cases/{slug}/restore/1", data={
+        "csrf_token": re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', history).group(1),
+        "version": "2"})
+    assert response.status_code == 302
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        case = cases.get_case(db, slug)
+        assert case.version == 3 and case.participants[2].population == 8671 and case.title != "改訂した題名"
+        last = db.exec(select(Revision).where(Revision.case_id == case.id).order_by(Revision.number.desc())).first()
+        assert (last.action, last.comment) == ("restore", "版 1 を復元")
+    assert index_is_clean(accounts)
+    curator = login(accounts, "curator@example.jp")
+    assert curator.post(f"/curate/cases/{slug}/restore/1", data={
+        "csrf_token": token(curator, f"/curate/cases/{slug}/history"), "version": "3"}).status_code == 403
+
+
+def test_html_typed_into_fields_is_text_everywhere(accounts):
+    curator = login(accounts, "curator@example.jp")
+    data = case_form(curator, "/curate/cases/new", title=f"RPA導入{SCRIPT}", summary=f"要約{SCRIPT}",
+                     tags=SCRIPT.replace(",", ""), **{"participants-0-name": f"甲市{SCRIPT}",
+                                                      "effects-0-label": f"時間{SCRIPT}", "comment": SCRIPT})
+    assert curator.post("/curate/cases/new", data=data).status_code == 302
+    transition(curator, "rpa-pilot", "submit", SCRIPT)
+    editor = login(accounts, "editor@example.jp")
+    transition(editor, "rpa-pilot", "publish", SCRIPT)
+    public = accounts.test_client()
+    pages = [public.get("/cases/rpa-pilot"), public.get("/cases?q=RPA"), editor.get("/curate/cases/rpa-pilot/history"),
+             editor.get("/curate/cases/rpa-pilot/diff?a=1&b=3"), editor.get("/curate/cases/rpa-pilot"),
+             editor.get("/curate/cases/rpa-pilot/edit"), editor.get("/curate/audit"), editor.get("/curate/")]
+    for response in pages:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<script>alert" not in html, response.request.path
+    assert "&lt;script&gt;" in pages[0].get_data(as_text=True) and "&lt;script&gt;" in pages[1].get_data(as_text=True)
+
+
+# --- access control over the whole URL map ------------------------------------------------
+
+# Write routes that are not curator operations: signing in and out, and the visitor's own
+# "my government" cookie (no stored data changes). Any other write route must be a curate route.
+PUBLIC_WRITES = {"auth.login", "auth.logout", "public.choose_government", "public.clear_government"}
+EDITOR_ONLY = {"curate.restore", "curate.audit_log", "curate.manage_users", "curate.update_user"}
+ARGS = {"slug": "kochi-madoguchi-itaku", "number": 1, "user_id": 1}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        url = rule.rule
+        for name, value in ARGS.items():
+            url = re.sub(rf"<(?:[a-z]+:)?{name}>", str(value), url)
+        yield rule, url
+
+
+def state(app):
+    with app.app_context(), Session(get_engine(app)) as db:
+        return (db.exec(select(func.count()).select_from(Revision)).one(),
+                db.exec(select(func.sum(Case.version))).one(),
+                db.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.action.like("case.%"))).one())
+
+
+def test_every_write_route_is_a_guarded_curate_route(accounts):
+    writes = {r.endpoint for r, _u in routes(accounts) if r.methods & {"POST", "PUT", "PATCH", "DELETE"}}
+    assert writes - PUBLIC_WRITES, "expected curator write routes"
+    for endpoint in writes - PUBLIC_WRITES:
+        assert endpoint.startswith("curate."), endpoint
+    for rule, _url in routes(accounts):
+        if rule.endpoint.startswith("curate."):
+            view = accounts.view_functions[rule.endpoint]
+            expected = "editor" if rule.endpoint in EDITOR_ONLY else "curator"
+            assert getattr(view, "required_role", None) == expected, rule.endpoint
+
+
+def test_anonymous_users_are_sent_to_sign_in(accounts):
+    client = accounts.test_client()
+    csrf = token(client)
+    before = state(accounts)
+    for rule, url in routes(accounts):
+        if not rule.endpoint.startswith("curate."):
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.open(url, method=method, data={"csrf_token": csrf, "action": "publish"})
+            assert response.status_code == 302, (method, url)
+            assert response.headers["Location"].startswith("/login?next="), (method, url)
+    assert state(accounts) == before
+
+
+def test_curators_get_403_on_editor_routes(accounts):
+    curator = login(accounts, "curator@example.jp")
+    csrf = token(curator, "/curate/")
+    before = state(accounts)
+    for rule, url in routes(accounts):
+        if rule.endpoint in EDITOR_ONLY:
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                assert curator.open(url, method=method, data={"csrf_token": csrf}).status_code == 403, url
+    assert state(accounts) == before
+
+
+def test_posts_without_a_valid_csrf_token_change_nothing(accounts):
+    editor = login(accounts, "editor@example.jp")
+    before = state(accounts)
+    for rule, url in routes(accounts):
+        if "POST" in rule.methods and rule.endpoint != "auth.login":
+            for data in ({"action": "publish", "version": "1"}, {"csrf_token": "forged", "action": "archive"}):
+                response = editor.post(url, data=data)
+                assert response.status_code == 400, (url, data)
+                assert "不正な送信" in response.get_data(as_text=True)
+    assert state(accounts) == before
+    assert editor.get("/curate/").status_code == 200  # still signed in
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+def test_wrong_password_then_throttled(accounts):
+    client = accounts.test_client()
+    for attempt in range(users.SLOW_AFTER):
+        response = client.post("/login", data={"csrf_token": token(client), "email": "curator@example.jp",
+                                               "password": "wrong-password-123"})
+        assert response.status_code == 401 and "パスワードが違います" in response.get_data(as_text=True), attempt
+    response = client.post("/login", data={"csrf_token": token(client), "email": "curator@example.jp",
+                                           "password": PASSWORD})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401 and "しばらくログインできません" in page and "秒" in page
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        actions = db.exec(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        assert actions[-4:] == ["login_failed"] * 3 + ["login_refused"]
+
+
+def test_lockout_after_many_failures_from_one_address(accounts, monkeypatch):
+    monkeypatch.setattr(users, "SLOW_AFTER", 100)
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        for i in range(users.LOCK_AFTER):
+            with pytest.raises(InvalidInput, match="パスワードが違います"):
+                users.authenticate(db, f"nobody{i}@example.jp", "x", "192.0.2.1")
+        with pytest.raises(users.LoginRefused):
+            users.authenticate(db, "editor@example.jp", PASSWORD, "192.0.2.1")
+        assert users.authenticate(db, "editor@example.jp", PASSWORD, "192.0.2.2").email == "editor@example.jp"
+
+
+def test_sessions_expire(accounts):
+    accounts.config["SESSION_HOURS"] = 1
+    editor = login(accounts, "editor@example.jp")
+    assert editor.get("/curate/").status_code == 200
+    with editor.session_transaction() as s:
+        s["signed_in_at"] -= 2 * 3600
+    assert editor.get("/curate/").status_code == 302
+
+
+def test_deactivated_user_is_signed_out(accounts):
+    editor = login(accounts, "editor@example.jp")
+    curator = login(accounts, "curator@example.jp")
+    page = editor.get("/curate/users").get_data(as_text=True)
+    user_id = re.search(r'action="/curate/users/(\d+)"[^>]*>\s*<input[^>]*value="[^"]+">\s*<label for="role-\d+" '
+                        r'class="visually-hidden">curator@example.jp', page).group(1)
+    response = editor.post(f"/curate/users/{user_id}", data={"csrf_token": token(editor, "/curate/users"),
+                                                             "role": "curator"})
+    assert response.status_code == 302
+    assert curator.get("/curate/").status_code == 302
+
+
+def test_editor_creates_a_user_with_a_long_enough_password(accounts):
+    editor = login(accounts, "editor@example.jp")
+    short = editor.post("/curate/users", data={"csrf_token": token(editor, "/curate/users"),
+                                               "email": "new@example.jp", "role": "curator", "password": "short"})
+    assert short.status_code == 400 and "12文字以上" in short.get_data(as_text=True)
+    ok = editor.post("/curate/users", data={"csrf_token": token(editor, "/curate/users"), "email": "New@Example.jp",
+                                            "role": "curator", "password": PASSWORD})
+    assert ok.status_code == 302
+    login(accounts, "new@example.jp")
+
+
+def test_users_cli(loaded_app, monkeypatch):
+    runner = loaded_app.test_cli_runner()
+    monkeypatch.setenv("CASEBOOK_NEW_PASSWORD", PASSWORD)
+    result = runner.invoke(args=["users", "create", "cli@example.jp", "--role", "editor"])
+    assert result.exit_code == 0 and "cli@example.jp" in result.output
+    assert runner.invoke(args=["users", "create", "cli@example.jp"]).exit_code == 1
+    monkeypatch.setenv("CASEBOOK_NEW_PASSWORD", "another-long-password")
+    assert runner.invoke(args=["users", "set-password", "cli@example.jp"]).exit_code == 0
+    with loaded_app.app_context(), Session(get_engine(loaded_app)) as db:
+        assert users.authenticate(db, "cli@example.jp", "another-long-password", "127.0.0.1").role == "editor"
+    assert runner.invoke(args=["users", "set-password", "nobody@example.jp"]).exit_code == 1
+
+
+def test_audit_log_lists_sign_ins_and_changes(accounts):
+    editor = login(accounts, "editor@example.jp")
+    transition(editor, "kochi-madoguchi-itaku", "unpublish", "見直し")
+    page = editor.get("/curate/audit").get_data(as_text=True)
+    assert "ログイン" in page and "公開停止" in page and "kochi-madoguchi-itaku" in page
+    assert index_is_clean(accounts)
+    assert accounts.test_client().get("/cases/kochi-madoguchi-itaku").status_code == 404
+
+
+def test_return_needs_a_comment(accounts):
+    curator = login(accounts, "curator@example.jp")
+    curator.post("/curate/cases/new", data=case_form(curator, "/curate/cases/new"))
+    transition(curator, "rpa-pilot", "submit")
+    editor = login(accounts, "editor@example.jp")
+    response = transition(editor, "rpa-pilot", "return", "")
+    assert response.status_code == 400 and "理由" in response.get_data(as_text=True)
+    assert transition(editor, "rpa-pilot", "return", "数値の根拠を追記してください").status_code == 302
+    assert "rpa-pilot" in curator.get("/curate/").get_data(as_text=True)
