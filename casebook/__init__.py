@@ -38,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
 
     from . import auth, cli, errors, web
-    from .views import api, curate, public, sheets
+    from .views import api, curate, public, sheets, tokens
     from .views import auth as auth_views
 
     db.init_app(app)
@@ -52,4 +52,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sheets.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(curate.bp)
+    app.register_blueprint(tokens.bp)
     return app

@@ -185,3 +185,16 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=40, index=True)
     target: str = Field(default="", max_length=200)
     detail: str = Field(default="", sa_type=Text)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token: shown once, stored as a SHA-256 hash, revocable."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(default="", max_length=100)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    prefix: str = Field(max_length=12)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
