@@ -7,7 +7,20 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # The municipality master (not part of the project); imported by `make run` when present.
 MASTER ?= ../shared/data/municipalities.csv
 
-.PHONY: install run test test-pg bench lint clean
+# Debian packages for the PDF sheets (WeasyPrint: Pango, Japanese fonts) and their browser test.
+SYSTEM_DEPS ?= fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
+
+.PHONY: install system-deps run test test-pg bench lint clean
+
+# Installs only what is missing (quick when all is there); needs root and apt-get, else it only says what to install.
+system-deps:
+	@missing=$$(for p in $(SYSTEM_DEPS); do \
+	  [ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing system packages:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "Missing system packages (PDF sheets and their tests need them):" $$missing; fi
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +28,7 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: system-deps $(STAMP)
 
 instance/secret_key:
 	mkdir -p instance

@@ -1,6 +1,75 @@
 """Printable case sheets (one A4 page per case), alone or for a whole search, as HTML and PDF."""
 from __future__ import annotations
 
-from flask import Blueprint
+from io import BytesIO
+
+from flask import Blueprint, current_app, render_template, request, send_file, url_for
+
+from .. import search
+from ..db import get_session
+from ..errors import InvalidInput
+from ..services import searching, sheets
+from . import public
 
 bp = Blueprint("sheets", __name__)
+
+
+def _case_url(slug: str) -> str:
+    """The permanent URL of a case, printed and encoded in the QR code."""
+    return url_for("public.show_case", slug=slug, _external=True)
+
+
+def _pdf(html: str, filename: str):
+    return send_file(BytesIO(sheets.render_pdf(html)), mimetype="application/pdf", as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+def _sheet_html(slug: str, pdf: bool) -> str:
+    sheet = sheets.case_sheet(get_session(), slug, _case_url, search.get_index().bands)
+    return render_template("sheets/show_sheet.html", sheet=sheet, pdf=pdf)
+
+
+def _batch_html(args: search.SearchArgs, pdf: bool) -> str:
+    batch = sheets.search_sheets(get_session(), search.get_index(), args, _case_url)
+    return render_template("sheets/show_batch.html", batch=batch, params=args.params(), pdf=pdf)
+
+
+def _search_args() -> search.SearchArgs | None:
+    """The request's search arguments (as /cases reads them), or None when they are bad."""
+    try:
+        args = searching.parse_search_args(request.args, search.get_index().bands, current_app.config["PAGE_SIZE"],
+                                           current_app.config["MAX_PAGE_SIZE"])
+        return searching.with_reference(get_session(), args, request.cookies.get(searching.COOKIE))
+    except InvalidInput:
+        return None
+
+
+@bp.get("/cases/<slug>/sheet")
+def show_sheet(slug: str):
+    """One published case laid out on one A4 page, with a print button and a PDF link."""
+    return _sheet_html(slug, pdf=False)
+
+
+@bp.get("/cases/<slug>/sheet.pdf")
+def download_sheet(slug: str):
+    """The same sheet as a PDF with embedded Japanese fonts, to attach to a mail."""
+    return _pdf(_sheet_html(slug, pdf=True), f"casebook-{slug}.pdf")
+
+
+# Werkzeug's router prefers these static paths to /cases/<slug>, so they are never taken for a slug.
+@bp.get("/cases/sheets")
+def show_batch():
+    """Every result of a search (same arguments as /cases) as its own sheet, after a list of them."""
+    args = _search_args()
+    if args is None:
+        return public.search_cases()   # the search page's own 400, listing what is wrong
+    return _batch_html(args, pdf=False)
+
+
+@bp.get("/cases/sheets.pdf")
+def download_batch():
+    """The batch as one PDF: the list, then one page per case."""
+    args = _search_args()
+    if args is None:
+        return public.search_cases()
+    return _pdf(_batch_html(args, pdf=True), "casebook-sheets.pdf")

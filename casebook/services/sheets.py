@@ -1,0 +1,427 @@
+"""Printable case sheets: the data of one A4 page per case, its QR code, and the PDF.
+
+A sheet must fit on one A4 page, in WeasyPrint (the PDF) and in a browser's print alike, so
+the page is planned here rather than left to the layout engine: every block that can grow
+(title, participants, texts, effects, contact, source) gets an estimated height from the
+metrics of casebook/static/sheet.css, lists are capped, and the long texts share what room
+is left — a text that does not fit is shortened and ends with a mark pointing to the case's
+web page. The estimate is conservative (Latin letters count wider than they are, a line holds
+one character fewer than it could, a safety margin is kept; measured, it runs 4–5 mm above
+both WeasyPrint and Chromium); tests render the worst cases through both. Should it ever be
+wrong, sheet.css clips the sheet at the page's end rather than spill onto a second page.
+Keep the constants below in step with sheet.css.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import segno
+from sqlmodel import Session
+
+from .. import domain, search
+from ..errors import CasebookError
+from ..models import Case
+from ..web import CENSUS_CREDIT
+from . import cases, searching
+
+MAX_BATCH = 100                 # sheets in one batch; a larger search is cut with a note
+JST = ZoneInfo("Asia/Tokyo")
+SHORTENED_MARK = "…（続きは掲載ページ）"
+POPULATION_CREDIT = f"人口（速報値）の{CENSUS_CREDIT}"
+SHEET_CSS = Path(__file__).resolve().parent.parent / "static" / "sheet.css"
+
+# --- the page plan, in millimetres (mirrors sheet.css) ----------------------------------
+PAGE_MM = 297 - 2 * 12 - 3      # A4 height less the @page margins and 3mm of slack (.sheet's height)
+SAFETY_MM = 5                   # kept free for rounding and for other fonts in a browser's print
+MM_PER_PT = 25.4 / 72
+CELL_PAD_MM = 2 * 0.7 + 0.3     # a table cell's vertical padding and its border
+TABLE_LINE_MM = 8.5 * 1.4 * MM_PER_PT   # table text: 8.5pt, line-height 1.4
+TEXT_LINE_MM = 9 * 1.5 * MM_PER_PT      # the long texts: 9pt, line-height 1.5
+TITLE_LINE_MM = 14 * 1.3 * MM_PER_PT    # the title: 14pt, line-height 1.3
+HEAD_MM = 7.5                   # the document label above the title, with its rule
+TITLE_GAP_MM = 3.5              # the title's margins
+QR_BOX_MM = 34                  # the QR code with its caption (measured 33.5)
+OVERVIEW_GAP_MM = 1             # below the facts and QR code
+HEADING_MM = 9.0                # one section heading with its margins
+NOTE_MM = 4.6                   # one 7.5pt note line (no effects, more participants…)
+FOOTER_LINE_MM = 7 * 1.4 * MM_PER_PT   # the footer: 7pt, line-height 1.4
+FOOTER_PAD_MM = 1.3
+
+# What one line of each column holds, in em, one character less than its width allows.
+TITLE_EM = 35                   # 182mm at 14pt
+TEXT_EM = 48                    # the text column (182mm less the 22mm label column) at 9pt
+FACT_EM = 37                    # the facts column beside the QR code, at 8.5pt
+NAME_EM = 19                    # participant name column
+KIND_EM = 7                     # participant kind column
+EFFECT_EM = 24                  # effect label column
+AMOUNT_EM = 9                   # effect amount column
+WIDE_EM = 51                    # contact and source column
+FOOTER_EM = 72                  # the footer at 7pt
+TITLE_LINES = 3                 # longer parts are shortened with a mark
+NAME_LINES = 1
+EFFECT_LINES = 2
+CONTACT_LINES = 2
+SOURCE_LINES = 2
+EVENT_LINES = 1
+MAX_PARTICIPANTS = 8            # rows at most; the rest is summarised as「ほかN団体」
+MAX_EFFECTS = 8
+MIN_ROWS = 3                    # rows kept of each list when the texts need room (fewer only if
+                                # the texts would not get MIN_TEXT_LINES each)
+MIN_TEXT_ROOM = 10              # lines the long texts get before list rows are dropped for them
+MIN_TEXT_LINES = 2              # each long text keeps at least this many lines
+NARROW = frozenset(" .,:;'|!()[]/-ijlftr")   # at most 0.35 em in the sheet's fonts
+SECTIONS = (("summary", "概要"), ("background", "背景"), ("approach", "取組内容"), ("outcome", "成果"))
+
+
+class PdfUnavailable(CasebookError):
+    """The server cannot render PDFs (its rendering libraries are missing)."""
+
+    status = 503
+
+
+# --- measuring and shortening text ---------------------------------------------------
+
+def _char_em(ch: str) -> float:
+    if unicodedata.east_asian_width(ch) in "WFA" or ch in "MWmw@%":
+        return 1.0
+    if ch.isupper():
+        return 0.75
+    return 0.4 if ch in NARROW else 0.62
+
+
+def text_em(text: str) -> float:
+    """Estimated width of `text` in em: full-width characters (and M, W, @, %) 1, capitals 0.75,
+    narrow letters and punctuation 0.4, the rest 0.62 — each a little over Noto Sans CJK's own."""
+    return sum(_char_em(ch) for ch in text)
+
+
+def line_count(text: str, per_line: float) -> int:
+    """Estimated lines `text` takes in a column `per_line` em wide (a newline starts a line)."""
+    if not text:
+        return 0
+    return sum(max(1, math.ceil(text_em(part) / per_line)) for part in text.split("\n"))
+
+
+def shorten(text: str, max_lines: int, per_line: float, mark: str = SHORTENED_MARK) -> tuple[str, bool]:
+    """Cut `text` to at most `max_lines` lines, ending with `mark`; return (text, shortened)."""
+    text = text.strip()
+    if line_count(text, per_line) <= max_lines:
+        return text, False
+
+    def cut(n: int) -> str:
+        return text[:n].rstrip(" 　\n、。，．・,.") + mark
+
+    low, high = 0, len(text)        # the longest prefix whose cut fits (lines grow with n)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if line_count(cut(middle), per_line) <= max_lines:
+            low = middle
+        else:
+            high = middle - 1
+    return cut(low), True
+
+
+def share_lines(needs: list[int], budget: int, minimum: int = MIN_TEXT_LINES) -> list[int]:
+    """Share `budget` lines among texts needing `needs`: short ones whole, long ones alike."""
+    if sum(needs) <= budget:
+        return list(needs)
+    cap = minimum
+    while sum(min(n, cap + 1) for n in needs) <= budget and cap < max(needs):
+        cap += 1
+    given = [min(n, cap) for n in needs]
+    spare = budget - sum(given)
+    for i, n in enumerate(needs):           # lines left over go to the first long texts
+        if spare > 0 and n > given[i]:
+            given[i] += 1
+            spare -= 1
+    return given
+
+
+# --- the sheet ------------------------------------------------------------------------
+
+@dataclass
+class SheetParticipant:
+    """A participant as printed: role, name, prefecture, kind, population (year) and band."""
+
+    role: str
+    name: str
+    prefecture: str
+    kind: str
+    population: int | None
+    population_year: int | None
+    band: str | None
+
+
+@dataclass
+class SheetEffect:
+    """An effect as printed: label, kind, amount with its unit, direction, period and status."""
+
+    label: str
+    kind: str
+    amount: str
+    direction: str
+    period: str
+    status: str
+
+
+@dataclass
+class SheetText:
+    """One long text (概要, 背景…), possibly shortened."""
+
+    key: str
+    label: str
+    text: str
+    shortened: bool
+
+
+@dataclass
+class Sheet:
+    """Everything one printed page of a case shows."""
+
+    slug: str
+    title: str
+    url: str
+    qr: str                         # data: URI of an SVG QR code for `url`
+    outline: bool                   # 概要のみ
+    themes: list[str]
+    start_year: str                 # 和暦（西暦）
+    population: int | None
+    band: str | None
+    participants: list[SheetParticipant]
+    more_participants: int
+    texts: list[SheetText]
+    effects: list[SheetEffect]
+    more_effects: int
+    contact: str
+    source: str
+    event: str
+    updated: date
+    version: int
+    census: bool                    # populations are shown: print the statistics credit
+    printed: date
+    shortened: list[str]            # labels of the parts cut to fit the page
+
+    @property
+    def credit(self) -> str:
+        """The statistics credit for the populations shown, or ''."""
+        return POPULATION_CREDIT if self.census else ""
+
+    @property
+    def note(self) -> str:
+        """The footnote saying what was shortened, or ''."""
+        if not self.shortened:
+            return ""
+        return (f"※ 紙面の都合で{'・'.join(self.shortened)}の一部を省略しました。"
+                "全文は掲載ページ（QRコード・URL）でご覧ください。")
+
+
+def qr_data_uri(url: str) -> str:
+    """Return an SVG QR code for `url` as a data: URI (error correction M, 2-module border)."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(border=2, omitsize=True, dark="#000")
+
+
+def _date_text(value: date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def _source_text(case: Case) -> str:
+    title = case.source_title or case.source_url or ""
+    details = "、".join(x for x in (case.source_publisher, _date_text(case.source_date)) if x)
+    return f"{title}（{details}）" if title and details else title or details
+
+
+def _event_text(case: Case) -> str:
+    when = _date_text(case.event_date)
+    return f"{case.event_name}（{when}）" if case.event_name and when else case.event_name
+
+
+def _local(moment: datetime) -> datetime:
+    """A stored timestamp (UTC; SQLite gives it back naive) in Japan time."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(JST)
+
+
+def _row_mm(*cells: tuple[str, float]) -> float:
+    """Height of a table row: its tallest cell's lines."""
+    return max(1, *(line_count(text, em) for text, em in cells)) * TABLE_LINE_MM + CELL_PAD_MM
+
+
+def fixed_height(sheet: Sheet, texts: int) -> float:
+    """Estimated height in millimetres of everything but the lines of the `texts` long texts."""
+    height = HEAD_MM + TITLE_GAP_MM + line_count(sheet.title, TITLE_EM) * TITLE_LINE_MM
+    facts = ["、".join(sheet.themes) or "—", sheet.start_year, "人口", "更新", sheet.url]
+    if sheet.outline:
+        facts.append("概要のみ")
+    overview = sum(_row_mm((text, FACT_EM)) for text in facts)
+    height += max(overview, QR_BOX_MM) + OVERVIEW_GAP_MM
+    height += HEADING_MM + _row_mm(("団体名", NAME_EM))
+    height += sum(_row_mm((p.name, NAME_EM), (p.kind, KIND_EM)) for p in sheet.participants)
+    height += NOTE_MM if sheet.more_participants else 0
+    height += (HEADING_MM + texts * CELL_PAD_MM) if texts else 0
+    height += HEADING_MM
+    if sheet.effects:
+        height += _row_mm(("項目", EFFECT_EM)) + sum(
+            _row_mm((e.label, EFFECT_EM), (e.amount, AMOUNT_EM)) for e in sheet.effects)
+        height += NOTE_MM if sheet.more_effects else 0
+    else:
+        height += NOTE_MM
+    height += HEADING_MM + sum(_row_mm((text or "—", WIDE_EM)) for text in (sheet.contact, sheet.source))
+    height += _row_mm((sheet.event, WIDE_EM)) if sheet.event else 0
+    return height + footer_height(sheet)
+
+
+def footer_height(sheet: Sheet) -> float:
+    """Estimated height of the footer: the shortening note, the census credit, the output date."""
+    lines = 1 + line_count(sheet.note, FOOTER_EM) + line_count(sheet.credit, FOOTER_EM)
+    return FOOTER_PAD_MM + lines * FOOTER_LINE_MM
+
+
+def planned_height(sheet: Sheet) -> float:
+    """Estimated height of the whole sheet in millimetres."""
+    lines = sum(max(1, line_count(t.text, TEXT_EM)) for t in sheet.texts)
+    return fixed_height(sheet, len(sheet.texts)) + lines * TEXT_LINE_MM
+
+
+def _participant(p, bands: domain.Bands) -> tuple[SheetParticipant, bool]:
+    name, cut = shorten(p.name, NAME_LINES, NAME_EM, "…")
+    band = bands.band_of(p.population).label if p.population is not None and p.kind != "association" else None
+    return SheetParticipant(domain.ROLES.get(p.role, p.role), name, p.prefecture or "",
+                            domain.PARTICIPANT_KINDS.get(p.kind, p.kind), p.population, p.population_year, band), cut
+
+
+def _effect(e) -> tuple[SheetEffect, bool]:
+    # Amounts are never cut: a shortened figure would be a wrong one.
+    label, cut = shorten(e.label, EFFECT_LINES, EFFECT_EM, "…")
+    return SheetEffect(label, domain.EFFECT_KINDS.get(e.kind, e.kind), e.amount,
+                       domain.EFFECT_DIRECTIONS.get(e.direction, e.direction),
+                       domain.EFFECT_PERIODS.get(e.period, e.period),
+                       domain.EFFECT_STATUSES.get(e.status, e.status)), cut
+
+
+def _text_room(sheet: Sheet, texts: list[tuple[str, str, str]], needs: list[int]) -> float:
+    """Millimetres left for the long texts (with room for the note, should they be cut)."""
+    room = PAGE_MM - SAFETY_MM - fixed_height(sheet, len(texts))
+    if sum(needs) * TEXT_LINE_MM > room:
+        shortened = sheet.shortened
+        sheet.shortened = shortened + [label for _key, label, _text in texts]   # the longest note
+        room = PAGE_MM - SAFETY_MM - fixed_height(sheet, len(texts))
+        sheet.shortened = shortened
+    return room
+
+
+def build_sheet(case: Case, url: str, themes: dict[str, str], bands: domain.Bands,
+                printed: date | None = None) -> Sheet:
+    """Lay out one case for one A4 page: cap the lists, shorten what does not fit."""
+    title, title_cut = shorten(case.title, TITLE_LINES, TITLE_EM, "…")
+    contact, contact_cut = shorten(case.contact or "", CONTACT_LINES, WIDE_EM)
+    source, source_cut = shorten(_source_text(case), SOURCE_LINES, WIDE_EM)
+    event, event_cut = shorten(_event_text(case), EVENT_LINES, WIDE_EM)
+    people = [_participant(p, bands) for p in case.participants]
+    effects = [_effect(e) for e in case.effects]
+    total = domain.total_population(case.participants)
+    sheet = Sheet(
+        slug=case.slug, title=title, url=url, qr=qr_data_uri(url), outline=case.detail == "outline",
+        themes=[themes.get(t, t) for t in case.themes], start_year=domain.fiscal_year_label(case.start_fiscal_year),
+        population=total, band=bands.band_of(total).label if total is not None else None,
+        participants=[], more_participants=0, texts=[], effects=[], more_effects=0,
+        contact=contact, source=source, event=event, updated=_local(case.updated_at).date(), version=case.version,
+        census=any(p.population is not None for p in case.participants),
+        printed=printed or datetime.now(JST).date(), shortened=[])
+    texts = [(key, label, (getattr(case, key) or "").strip()) for key, label in SECTIONS]
+    texts = [t for t in texts if t[2]]
+    needs = [line_count(text, TEXT_EM) for _key, _label, text in texts]
+    # Fewer rows of participants and effects (the longer list first) until the texts have room.
+    rows_p, rows_e = min(len(people), MAX_PARTICIPANTS), min(len(effects), MAX_EFFECTS)
+    while True:
+        sheet.participants = [p for p, _cut in people[:rows_p]]
+        sheet.effects = [e for e, _cut in effects[:rows_e]]
+        sheet.more_participants, sheet.more_effects = len(people) - rows_p, len(effects) - rows_e
+        sheet.shortened = [label for label, cut in (
+            ("事例名", title_cut), ("参加団体名", any(c for _p, c in people[:rows_p])),
+            ("効果の項目", any(c for _e, c in effects[:rows_e])), ("問い合わせ先", contact_cut),
+            ("出典", source_cut), ("発表の場", event_cut)) if cut]
+        room = _text_room(sheet, texts, needs)
+        comfortable = room >= min(sum(needs), MIN_TEXT_ROOM) * TEXT_LINE_MM
+        bare = room >= min(sum(needs), MIN_TEXT_LINES * len(texts)) * TEXT_LINE_MM
+        if comfortable or (bare and max(rows_p, rows_e) <= MIN_ROWS) or max(rows_p, rows_e) <= 1:
+            break
+        if rows_p >= rows_e:
+            rows_p -= 1
+        else:
+            rows_e -= 1
+    budget = max(MIN_TEXT_LINES * len(texts), int(room // TEXT_LINE_MM))
+    for (key, label, text), lines in zip(texts, share_lines(needs, budget), strict=True):
+        short, cut = shorten(text, max(lines, 1), TEXT_EM)
+        sheet.texts.append(SheetText(key, label, short, cut))
+        if cut:
+            sheet.shortened.append(label)
+    return sheet
+
+
+def case_sheet(session: Session, slug: str, case_url: Callable[[str], str], bands: domain.Bands) -> Sheet:
+    """The sheet of one published case (NotFound otherwise)."""
+    case = cases.get_case(session, slug)
+    return build_sheet(case, case_url(case.slug), cases.theme_labels(session), bands)
+
+
+# --- a batch: every result of a search -------------------------------------------------
+
+@dataclass
+class SheetBatch:
+    """The sheets of a search's results, with the conditions that found them."""
+
+    sheets: list[Sheet]
+    total: int                      # results of the search (may exceed the sheets)
+    conditions: list[tuple[str, str]]
+    notes: list[str]
+    printed: date
+
+
+def _conditions(args: search.SearchArgs, themes: dict[str, str], bands: domain.Bands) -> list[tuple[str, str]]:
+    label = searching.facet_label(themes, bands)
+    out = [("キーワード", args.q)] if args.q else []
+    for facet in search.FACETS:
+        if args.filters.get(facet):
+            out.append((searching.FACET_LABELS[facet], "、".join(label(facet, v) for v in args.filters[facet])))
+    if args.reference is not None and args.sort == "similar":
+        ref = args.reference
+        out.append(("基準", f"{ref.name}（{ref.population:,}人）" if ref.name else f"人口 {ref.population:,}人"))
+    out.append(("並び順", search.SORTS.get(args.sort, args.sort)))
+    return out
+
+
+def search_sheets(session: Session, index: search.SearchIndex, args: search.SearchArgs,
+                  case_url: Callable[[str], str], limit: int | None = None) -> SheetBatch:
+    """A sheet for every result of a search (the first `limit`, MAX_BATCH by default), in its order."""
+    limit = limit or MAX_BATCH
+    page = searching.search_cases(session, index, dataclasses.replace(args, page=1, size=limit))
+    themes = cases.theme_labels(session)
+    printed = datetime.now(JST).date()
+    sheets = [build_sheet(hit.case, case_url(hit.case.slug), themes, index.bands, printed) for hit in page.hits]
+    notes = list(page.result.notes)
+    if page.result.total > limit:
+        notes.append(f"検索結果は{page.result.total:,}件ありますが、一度に印刷できるのは先頭の{limit}件までです。"
+                     "条件を絞り込んで分けて印刷してください。")
+    return SheetBatch(sheets, page.result.total, _conditions(page.args, themes, index.bands), notes, printed)
+
+
+# --- PDF ------------------------------------------------------------------------------
+
+def render_pdf(html: str) -> bytes:
+    """Render sheet HTML to PDF with WeasyPrint, fonts embedded; nothing is fetched from outside."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:   # OSError: Pango or its fonts are not installed
+        raise PdfUnavailable("PDFを作成できません（サーバーに必要な部品がありません）。"
+                             "印刷用ページをブラウザで印刷するか、管理者に連絡してください。") from exc
+    # Only data: URIs (the QR code) may be loaded; the stylesheet is read from the package.
+    fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher)
+    stylesheet = weasyprint.CSS(filename=str(SHEET_CSS), url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[stylesheet])
