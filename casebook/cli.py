@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import search
 from .db import get_engine, get_session, init_db
 from .errors import InvalidInput
-from .services import indexing, loader, municipalities, users
+from .services import bulk, indexing, loader, municipalities, users
 
 
 @click.command("load")
@@ -61,6 +61,51 @@ def check_index_command(repair: bool) -> None:
             return
         click.echo("修復できませんでした（インデックスが使用中の可能性があります）。", err=True)
     sys.exit(1)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@click.option("--status", "mode", type=click.Choice(list(bulk.STATUS_MODES)), default="draft", show_default=True,
+              help="draft: imported cases become drafts; published; file: take the status column.")
+@with_appcontext
+def import_command(file: Path, dry_run: bool, mode: str) -> None:
+    """Import cases from CSV, Excel (.xlsx), JSON or YAML: all rows or none."""
+    init_db(get_engine())
+    session = get_session()
+    data = file.read_bytes()
+    try:
+        plan = bulk.plan_import(session, data, file.name, None, mode)
+        if plan.ok and not dry_run:
+            plan = bulk.commit_import(session, search.get_index(), data, file.name, None, mode)
+    except InvalidInput as exc:
+        click.echo(f"エラー: {exc.message}", err=True)
+        for where, reason in exc.errors:
+            click.echo(f"  {file}: {where}: {reason}", err=True)
+        sys.exit(1)
+    for row in plan.rows:
+        for column, reason in row.errors:
+            click.echo(f"{file}: {row.row}行目: {column}: {reason}", err=True)
+    verb = "取り込めます" if dry_run else "取り込みました"
+    click.echo(f"新規 {plan.count('create')} 件、更新 {plan.count('update')} 件、変更なし {plan.count('unchanged')} 件を{verb}"
+               if plan.ok else "問題のある行があるため、何も取り込んでいません。")
+    if not plan.ok:
+        sys.exit(1)
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "yaml"]), required=True)
+@click.argument("target", type=click.Path(path_type=Path))
+@with_appcontext
+def export_command(fmt: str, target: Path) -> None:
+    """Export every case (all statuses): to a file, or with --format yaml to a folder of case files."""
+    records = bulk.records_for(get_session())
+    if fmt == "yaml":
+        count = bulk.export_yaml(records, target)
+    else:
+        target.write_bytes(bulk.export(records, fmt))
+        count = len(records)
+    click.echo(f"{count} 件を書き出しました: {target}")
 
 
 @click.group("municipalities")
@@ -157,7 +202,8 @@ def set_password_command(email: str, password: str | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
-    for command in (load_command, reindex_command, check_index_command, municipalities_group, users_group):
+    for command in (load_command, reindex_command, check_index_command, municipalities_group, users_group,
+                    import_command, export_command):
         app.cli.add_command(command)
 
 

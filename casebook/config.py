@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     # Send session cookies over HTTPS only (set to 1 in production behind HTTPS).
     "SECURE_COOKIES": 0,
     # Largest request body accepted, in bytes.
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
 }
 
 INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES"}

@@ -39,6 +39,30 @@ class Conflict(CasebookError):
         self.current = current
 
 
+class Unauthorized(CasebookError):
+    """No valid credentials: an API write without a token, or an unknown or revoked token."""
+
+    status = 401
+
+
+class UnsupportedMediaType(CasebookError):
+    """A request body that is not JSON where the API expects JSON."""
+
+    status = 415
+
+
+class PreconditionFailed(CasebookError):
+    """The version named in If-Match is not the current one (someone saved in between)."""
+
+    status = 412
+
+
+class PreconditionRequired(CasebookError):
+    """A change that must name the version it was based on (If-Match) did not."""
+
+    status = 428
+
+
 class SearchUnavailable(CasebookError):
     """The search index cannot answer right now (not built yet, or being rebuilt)."""
 
@@ -51,6 +75,10 @@ HTTP_ERRORS: dict[type[CasebookError], tuple[int, str]] = {
     NotFound: (404, "ページが見つかりません"),
     Forbidden: (403, "この操作を行う権限がありません"),
     Conflict: (409, "ほかの人が先に更新しました"),
+    Unauthorized: (401, "認証が必要です"),
+    UnsupportedMediaType: (415, "JSONで送信してください"),
+    PreconditionFailed: (412, "ほかの人が先に更新しました"),
+    PreconditionRequired: (428, "更新の前提となる版（If-Match）が必要です"),
     SearchUnavailable: (503, "検索を一時的に利用できません"),
 }
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
@@ -135,3 +136,23 @@ class UserUpdateForm(FlaskForm):
 
     role = SelectField("役割", choices=dict(domain.ROLES_OF_USERS))
     active = BooleanField("有効")
+
+
+class ImportForm(FlaskForm):
+    """Upload a CSV, Excel, JSON or YAML file for a dry run."""
+
+    file = FileField("ファイル（CSV・Excel・JSON・YAML）", validators=[FileRequired(message="ファイルを選んでください。")])
+    mode = SelectField("取り込んだ事例の状態", choices={}, default="draft")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services.bulk import STATUS_MODES
+
+        self.mode.choices = dict(STATUS_MODES)
+
+
+class ImportCommitForm(FlaskForm):
+    """Commit a checked upload."""
+
+    pending = HiddenField(validators=[DataRequired()])
+    mode = HiddenField(validators=[DataRequired()])

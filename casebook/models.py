@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, Text
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, LargeBinary, Text
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -198,3 +198,13 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class PendingImport(SQLModel, table=True):
+    """An uploaded file between its dry run and its commit (kept a day at most)."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id")
+    filename: str = Field(max_length=255)
+    data: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow)

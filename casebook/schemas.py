@@ -154,6 +154,9 @@ class CaseFileSchema(_Base):
     def _normalise(self, data: dict[str, Any], **_kw) -> dict[str, Any]:
         if data["start_fiscal_year"] is not None:
             data["start_fiscal_year"] = domain.parse_fiscal_year(data["start_fiscal_year"])
+        # Texts are stored without surrounding blank space, so every format round-trips alike.
+        for key in ("title", "summary", "background", "approach", "outcome", "contact"):
+            data[key] = data[key].strip()
         data["tags"] = list(dict.fromkeys(t.strip() for t in data["tags"] if t.strip()))
         data["themes"] = list(dict.fromkeys(data["themes"]))
         for key in ("source", "event"):

@@ -130,3 +130,33 @@ def add_case(app):
                 case, _ = cases.save_case(session, search.get_index(app), case_data(**changes))
                 return case
     return add
+
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def accounts(loaded_app):
+    """The bundled cases plus a curator and an editor (both with PASSWORD)."""
+    from casebook.services import users
+
+    with Session(get_engine(loaded_app)) as db:
+        users.create_user(db, "curator@example.jp", PASSWORD, "curator", "担当 花子")
+        users.create_user(db, "editor@example.jp", PASSWORD, "editor", "編集 太郎")
+    return loaded_app
+
+
+def token(client, url="/login"):
+    """The CSRF token of a page, as a browser would send it back."""
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html).group(1)
+
+
+def login(app, email):
+    """A test client signed in as `email` through the login form."""
+    client = app.test_client()
+    response = client.post("/login", data={"csrf_token": token(client), "email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

@@ -11,28 +11,9 @@ from casebook.errors import InvalidInput
 from casebook.models import AuditEntry, Case, Revision
 from casebook.services import cases, indexing, users
 
-PASSWORD = "correct-horse-battery"
+from .conftest import PASSWORD, login, token
+
 SCRIPT = '<script>alert("x")</script>'
-
-
-@pytest.fixture
-def accounts(loaded_app):
-    with loaded_app.app_context(), Session(get_engine(loaded_app)) as db:
-        users.create_user(db, "curator@example.jp", PASSWORD, "curator", "担当 花子")
-        users.create_user(db, "editor@example.jp", PASSWORD, "editor", "編集 太郎")
-    return loaded_app
-
-
-def token(client, url="/login"):
-    html = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html).group(1)
-
-
-def login(app, email):
-    client = app.test_client()
-    response = client.post("/login", data={"csrf_token": token(client), "email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
 
 
 def case_form(client, url, **fields):

@@ -76,6 +76,11 @@ def case_data(case: Case) -> dict[str, Any]:
     return data
 
 
+def same_content(case: Case, data: dict[str, Any]) -> bool:
+    """True when saving `data` would change nothing."""
+    return _comparable(case_data(case)) == _comparable(data)
+
+
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
     source = {k: data["source"].get(k) for k in ("title", "publisher", "date", "url")}
     event = {k: data["event"].get(k) for k in ("name", "date")}
@@ -135,7 +140,8 @@ def content_data(content: dict[str, Any]) -> dict[str, Any]:
 
 def save_case(session: Session, index: search.SearchIndex | None, data: dict[str, Any], *,
               author: User | None = None, action: str = "save", comment: str = "",
-              expected_version: int | None = None, status: str | None = None) -> tuple[Case, str]:
+              expected_version: int | None = None, status: str | None = None,
+              commit: bool = True) -> tuple[Case, str]:
     """Create or update the case `data["slug"]` from validated data; commit, then index.
 
     Every change stores a revision (who, when, what step, the full content) and an audit
@@ -144,7 +150,8 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
     the status in `data`: editors change status through the workflow, not the form.
 
     Returns the case and "created", "updated" or "unchanged"; an unchanged case keeps its
-    version. With `index` None the caller indexes the case itself (a bulk load does it once).
+    version. With `index` None the caller indexes the case itself (a bulk load does it once);
+    with `commit` False the caller commits (an all-or-nothing import) and then indexes.
     """
     if status is not None:
         data = {**data, "status": status}
@@ -168,6 +175,9 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
     if outcome == "created" and action == "save":
         action = "create"
     add_revision(session, case, action, author, comment)
+    if not commit:
+        session.flush()
+        return case, outcome
     session.commit()
     if index is not None:
         index_cases(session, index, [case])

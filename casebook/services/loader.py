@@ -27,12 +27,12 @@ class LoadReport:
     errors: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _dates_as_text(value):
+def dates_as_text(value):
     """YAML turns 2018-10-02 into a date; the schema reads text, so turn it back."""
     if isinstance(value, dict):
-        return {k: _dates_as_text(v) for k, v in value.items()}
+        return {k: dates_as_text(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_dates_as_text(v) for v in value]
+        return [dates_as_text(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
@@ -57,7 +57,7 @@ def read_case_file(path: Path) -> dict:
     if not isinstance(raw, dict):
         raise InvalidInput("事例ファイルの形式ではありません。", [("（ファイル）", "項目の集まり（マッピング）で書いてください")])
     try:
-        data = CaseFileSchema().load(_dates_as_text(raw))
+        data = CaseFileSchema().load(dates_as_text(raw))
     except ValidationError as exc:
         raise InvalidInput("事例ファイルに誤りがあります。", flatten_errors(exc.messages)) from exc
     if data["slug"] != path.stem:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from .. import domain
 from ..errors import InvalidInput, NotFound
 from ..models import Case, MasterInfo, Municipality, Participant
+from .tabular import decode
 
 COLUMNS = ("code", "prefecture", "name", "kana", "population", "population_year", "source", "kind")
 MASTER_KINDS = tuple(k for k in domain.PARTICIPANT_KINDS if k != "association")
@@ -32,16 +33,6 @@ class ImportReport:
     unchanged: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     credit: str = ""
-
-
-def decode(data: bytes) -> str:
-    """Decode a CSV file written as UTF-8 (with or without BOM) or as CP932 (Excel)."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput("文字コードを判別できません。", [("（ファイル）", "UTF-8 または Shift_JIS（CP932）で保存してください")])
 
 
 def _check_row(row: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:

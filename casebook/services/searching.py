@@ -169,3 +169,18 @@ def search_cases(session: Session, index: search.SearchIndex, args: search.Searc
             if args.reference else [],
         ))
     return CasePage(result, hits)
+
+
+MAX_EXPORT = 10_000
+
+
+def all_result_slugs(session: Session, index: search.SearchIndex, args: search.SearchArgs) -> list[str]:
+    """Every result of a search (up to MAX_EXPORT), in the search's order — for exports and batches."""
+    args = dataclasses.replace(args, page=1, size=MAX_EXPORT)
+    if args.sort == "similar" and args.reference is None:
+        args = dataclasses.replace(args, sort="relevance")
+    try:
+        result = search.search(index, args, index.bands, facet_label(theme_labels(session), index.bands))
+    except search.IndexMissing as exc:
+        raise SearchUnavailable("検索インデックスが準備できていません。") from exc
+    return result.slugs

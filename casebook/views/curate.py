@@ -9,9 +9,9 @@ from flask_login import current_user
 from .. import search
 from ..auth import role_required
 from ..db import get_session
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, NotFound
 from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm
-from ..services import audit, cases, editor, municipalities, users, workflow
+from ..services import audit, cases, editor, municipalities, quality, users, workflow
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 
@@ -127,7 +127,7 @@ def _render_conflict(current, expected: int, checked, themes):
     db = get_session()
     try:
         base = workflow.get_revision(db, current, expected).content
-    except Exception:  # noqa: BLE001 - an unknown base version: compare with nothing
+    except NotFound:  # a version that never existed (a forged form): nothing to compare with
         base = None
     now = cases.content_json(cases.case_data(current))
     between = workflow.diff(base, now) if base else []
@@ -150,7 +150,8 @@ def show_case(slug: str):
                            figures=cases.effect_figures(case), master_credit=None,
                            transitions=workflow.allowed_transitions(current_user, case),
                            transition_form=TransitionForm(version=case.version),
-                           may_edit=workflow.may_edit(current_user, case))
+                           may_edit=workflow.may_edit(current_user, case),
+                           score=quality.completeness(case, quality.last_reviews(db).get(case.id)))
 
 
 @bp.post("/cases/<slug>/transition")

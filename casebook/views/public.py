@@ -7,7 +7,7 @@ from .. import search
 from ..db import get_session
 from ..errors import InvalidInput
 from ..forms import ChooseGovernmentForm, ClearGovernmentForm
-from ..services import cases, municipalities, searching
+from ..services import bulk, cases, municipalities, quality, searching
 
 bp = Blueprint("public", __name__)
 
@@ -134,6 +134,26 @@ def show_municipality(code: str):
     municipality = municipalities.get_municipality(session, code)
     return render_template("public/municipality.html", m=municipality,
                            cases=cases.cases_with_participant(session, code), **_mygov_context(session))
+
+
+@bp.get("/cases/export.<fmt>")
+def export_cases(fmt: str):
+    """The current search's published cases as CSV (UTF-8 with BOM), Excel or JSON."""
+    from .curate_bulk import download
+
+    session = get_session()
+    if fmt not in bulk.FORMATS:
+        raise InvalidInput("形式が正しくありません。", [("format", "csv, xlsx, json のいずれかです")])
+    args = _search_args(request.args)
+    slugs = searching.all_result_slugs(session, _index(), args)
+    return download(bulk.export(bulk.records_for(session, slugs), fmt), fmt, "casebook-cases")
+
+
+@bp.get("/coverage")
+def coverage():
+    """Published cases per theme and population band: where cases are missing."""
+    cov = quality.coverage(get_session(), _index())
+    return render_template("public/coverage.html", cov=cov, chart=quality.band_chart(cov))
 
 
 @bp.get("/about")
