@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ from . import analysis, domain
 
 FACETS = ("theme", "band", "region", "pref", "kind", "year", "tag")
 PARALLEL_FROM = 1000  # documents from which a rebuild writes with several processes
+TERM_CACHE_IDS = 1_000_000  # postings kept in the per-term score cache (about 100 MB at most)
+BM25_K1, BM25_B = 1.2, 0.75  # Whoosh's defaults
+RESULTS_CACHED = 256  # searches kept per process (keyed by index generation and arguments)
 UNKNOWN_LAST = 2**62
 
 
@@ -126,6 +131,10 @@ class SearchIndex:
         self._opened: dict[str, whoosh_index.Index] = {}
         self._facet_cache: dict[tuple[str, int], FacetSets] = {}
         self._people_cache: dict[tuple[str, int], dict[int, list]] = {}
+        self._term_cache: OrderedDict[tuple, frozenset[int]] = OrderedDict()
+        self._term_cache_size = 0
+        self.results_cache: OrderedDict[tuple, object] = OrderedDict()
+        self._columns: dict[tuple, list] = {}
         self._lock = threading.Lock()
 
     # --- generations ---------------------------------------------------------
@@ -228,7 +237,7 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            _commit(writer)
             return
         raise IndexBusy("検索インデックスの世代が切り替わり続けています")
 
@@ -248,9 +257,96 @@ class SearchIndex:
         with self.searcher() as searcher:
             return {f["slug"]: f.get("fingerprint", "") for f in searcher.all_stored_fields()}
 
+    @staticmethod
+    def generation(searcher: Searcher) -> tuple[str, int]:
+        """What identifies the index contents a searcher sees: its folder and TOC generation."""
+        return (getattr(searcher._ix.storage, "folder", ""), searcher.ixreader.generation() or 0)
+
+    def term_scores(self, searcher: Searcher, fieldname: str, term: str, prefix: bool = False) -> dict[int, float]:
+        """{document number: BM25 contribution} of `term` (or every term starting with it) in a field.
+
+        Cached per index generation, so that matching is set intersection and ranking a sum of
+        dictionary look-ups, both in C, instead of Whoosh's matcher tree in Python (3-10× faster
+        at 10,000 cases). The cache is an LRU bounded by TERM_CACHE_IDS postings in all.
+        """
+        key = (self.generation(searcher), fieldname, term, prefix)
+        with self._lock:
+            hit = self._term_cache.get(key)
+            if hit is not None:
+                self._term_cache.move_to_end(key)
+                return hit
+        reader = searcher.ixreader
+        if prefix:
+            texts = list(reader.expand_prefix(fieldname, term))
+        else:
+            texts = [term] if (fieldname, term) in reader else []
+        weights: dict[int, float] = {}
+        for text in texts:
+            matcher = reader.postings(fieldname, text)
+            while matcher.is_active():
+                docnum = matcher.id()
+                weights[docnum] = weights.get(docnum, 0.0) + matcher.weight()
+                matcher.next()
+        lengths, average = self.field_lengths(searcher, fieldname)
+        total = max(reader.doc_count(), 1)
+        idf = math.log(1 + (total - len(weights) + 0.5) / (len(weights) + 0.5))
+        scores = {d: idf * w * (BM25_K1 + 1) / (w + BM25_K1 * (1 - BM25_B + BM25_B * lengths[d] / average))
+                  for d, w in weights.items()}
+        with self._lock:
+            if key not in self._term_cache:
+                self._term_cache[key] = scores
+                self._term_cache_size += len(scores)
+            while self._term_cache_size > TERM_CACHE_IDS and len(self._term_cache) > 1:
+                _old, dropped = self._term_cache.popitem(last=False)
+                self._term_cache_size -= len(dropped)
+        return scores
+
+    def field_lengths(self, searcher: Searcher, fieldname: str) -> tuple[list[int], float]:
+        """Every document's length in terms for a field, and the average, cached per generation."""
+        key = (self.generation(searcher), "length", fieldname)
+        with self._lock:
+            hit = self._columns.get(key)
+        if hit is None:
+            reader = searcher.ixreader
+            lengths = [reader.doc_field_length(d, fieldname, 0) or 0 for d in range(reader.doc_count_all())]
+            hit = (lengths, max(sum(lengths) / max(len(lengths), 1), 1.0))
+            with self._lock:
+                self._columns = {k: v for k, v in self._columns.items() if k[0] == key[0]}
+                self._columns[key] = hit
+        return hit
+
+    def column(self, searcher: Searcher, fieldname: str) -> list:
+        """A sortable field's value for every document number, cached per generation."""
+        key = (self.generation(searcher), "column", fieldname)
+        with self._lock:
+            hit = self._columns.get(key)
+        if hit is None:
+            reader = searcher.ixreader
+            column = reader.column_reader(fieldname)
+            hit = [column[d] for d in range(reader.doc_count_all())]
+            with self._lock:
+                self._columns = {k: v for k, v in self._columns.items() if k[0] == key[0]}
+                self._columns[key] = hit
+        return hit
+
+    def remember(self, key: tuple, result: object) -> None:
+        """Keep a search result for its (generation, arguments) key; an LRU of RESULTS_CACHED."""
+        with self._lock:
+            self.results_cache[key] = result
+            self.results_cache.move_to_end(key)
+            while len(self.results_cache) > RESULTS_CACHED:
+                self.results_cache.popitem(last=False)
+
+    def recall(self, key: tuple) -> object | None:
+        with self._lock:
+            hit = self.results_cache.get(key)
+            if hit is not None:
+                self.results_cache.move_to_end(key)
+            return hit
+
     def facet_sets(self, searcher: Searcher) -> FacetSets:
         """Return the document sets per facet value for the searcher's generation."""
-        key = (self.current_name() or "", searcher.ixreader.generation() or 0)
+        key = self.generation(searcher)
         with self._lock:
             cached = self._facet_cache.get(key)
         if cached is None:
@@ -262,7 +358,7 @@ class SearchIndex:
 
     def people(self, searcher: Searcher) -> dict[int, list]:
         """Return {docnum: similarity candidates} for the searcher's generation (built on first use)."""
-        key = (self.current_name() or "", searcher.ixreader.generation() or 0)
+        key = self.generation(searcher)
         with self._lock:
             cached = self._people_cache.get(key)
         if cached is None:
@@ -293,3 +389,17 @@ class FacetSets:
                 if ids:
                     values[facet][term] = ids
         return cls(published, values)
+
+
+def _commit(writer) -> None:
+    """Commit `writer`; if the commit fails, still release the write lock so later writes can run."""
+    try:
+        writer.commit()
+    except BaseException:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None and not getattr(writer, "is_closed", True):
+            try:
+                writer.cancel()
+            except Exception:  # the writer may be half-closed; the lock is what matters
+                lock.release()
+        raise

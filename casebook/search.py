@@ -5,10 +5,9 @@ itself (schema, documents, generations) lives in index_store.py.
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from whoosh.query import And, AndMaybe, Every, Or, Prefix, Query, Term
 
 from . import analysis, domain
 from .index_store import (  # noqa: F401  (re-exported: the rest of the app imports them from here)
@@ -99,19 +98,27 @@ class SearchResult:
         return max(1, -(-self.total // self.args.size))
 
 
-def _word_query(fieldname: str, word: list[tuple[str, bool]]) -> Query:
-    parts = [Prefix(fieldname, t) if p else Term(fieldname, t) for t, p in word]
-    return parts[0] if len(parts) == 1 else And(parts)
+TITLE_BOOST, SUMMARY_BOOST = 3.0, 1.5  # a match in the title counts 3×, in the summary 1.5×
 
 
-def _text_queries(words) -> tuple[Query, Query | None]:
-    """Return the query that decides matches and the one that boosts title/summary hits."""
-    match = And([_word_query("all", w) for w in words]) if len(words) > 1 else _word_query("all", words[0])
-    boosts = []
-    for fieldname, boost in (("title", 3.0), ("summary", 1.5)):
-        q = And([_word_query(fieldname, w) for w in words]) if len(words) > 1 else _word_query(fieldname, words[0])
-        boosts.append(q.with_boost(boost))
-    return match, Or(boosts)
+def _rank(index: SearchIndex, searcher, words, scored: list[dict[int, float]], results: set[int],
+          limit: int) -> list[tuple[int, float]]:
+    """The top `limit` results by BM25 over all text, boosted when every word is in the title
+    (or the summary): title above summary above the rest."""
+    def everywhere(fieldname: str) -> set[int]:
+        found = set(results)
+        for word in words:
+            for term, is_prefix in word:
+                found &= index.term_scores(searcher, fieldname, term, is_prefix).keys()
+        return found
+
+    in_title, in_summary = everywhere("title"), everywhere("summary")
+
+    def score(docnum: int) -> float:
+        base = sum(s.get(docnum, 0.0) for s in scored)
+        return base * (TITLE_BOOST if docnum in in_title else 1.0) * (SUMMARY_BOOST if docnum in in_summary else 1.0)
+
+    return heapq.nlargest(limit, ((d, score(d)) for d in results), key=lambda pair: (pair[1], -pair[0]))
 
 
 def _order(facet: str, value: str, bands: domain.Bands) -> tuple:
@@ -143,65 +150,84 @@ def search(index: SearchIndex, args: SearchArgs, bands: domain.Bands,
     if text and not words:
         notes.append("検索語に検索できる文字（漢字・かな・英数字）が含まれていないため、すべての事例を表示しています。")
     with index.searcher() as searcher:
-        sets = index.facet_sets(searcher)
-        if words:
-            match, boost = _text_queries(words)
-            matched = frozenset(searcher.docs_for_query(match)) & sets.published
+        key = (index.generation(searcher), repr((text, sorted(args.filters.items()), args.sort, args.page, args.size,
+                                                  args.reference, args.boosts, sorted(args.ref_params.items()))))
+        cached = index.recall(key)
+        if cached is not None:
+            return cached
+        result = _search(index, searcher, args, bands, label, text, notes, words)
+        index.remember(key, result)
+        return result
+
+
+def _search(index: SearchIndex, searcher, args: SearchArgs, bands: domain.Bands, label, text: str,
+            notes: list[str], words) -> SearchResult:
+    sets = index.facet_sets(searcher)
+    scored: list[dict[int, float]] = []
+    if words:
+        matched = set(sets.published)
+        for word in words:
+            for term, is_prefix in word:
+                scores_of_term = index.term_scores(searcher, "all", term, is_prefix)
+                scored.append(scores_of_term)
+                matched &= scores_of_term.keys()
+    else:
+        matched = sets.published
+    selected = {f: set(args.filters.get(f, [])) for f in FACETS}
+    chosen = {}
+    for facet, values in selected.items():
+        if values:
+            docs: set[int] = set()
+            for v in values:
+                docs |= sets.values[facet].get(v, frozenset())
+            chosen[facet] = docs
+    results = set(matched)
+    for docs in chosen.values():
+        results &= docs
+    facets = {}
+    for facet in FACETS:
+        base = set(matched)
+        for other, docs in chosen.items():
+            if other != facet:
+                base &= docs
+        entries = []
+        for value, docs in sets.values[facet].items():
+            count = len(base & docs) if base else 0
+            is_selected = value in selected[facet]
+            if count or is_selected:
+                toggled = sorted(selected[facet] ^ {value}, key=lambda v: _order(facet, v, bands))
+                entries.append(FacetValue(
+                    value, label(facet, value), count, is_selected,
+                    args.params(filters={**args.filters, facet: toggled})))
+        for value in selected[facet] - set(sets.values[facet]):
+            entries.append(FacetValue(value, label(facet, value), 0, True,
+                                      args.params(filters={**args.filters, facet: sorted(selected[facet] - {value})})))
+        entries.sort(key=lambda e: _order(facet, e.value, bands))
+        facets[facet] = entries
+    total = len(results)
+    end = args.page * args.size
+    slugs: list[str] = []
+    scores: dict[str, float] = {}
+    if results and (args.page - 1) * args.size < total:
+        if args.sort == "similar" and args.reference is not None:
+            people = index.people(searcher)
+            ordered = sorted(results, key=lambda d: (
+                domain.closeness(people.get(d, []), args.reference, args.boosts), d))
+            for docnum in ordered[(args.page - 1) * args.size:end]:
+                slugs.append(searcher.stored_fields(docnum)["slug"])
+            return SearchResult(args, total, slugs, scores, facets, words, notes)
+        if args.sort == "relevance" and words:
+            ranked = _rank(index, searcher, words, scored, results, end)
+            for docnum, score in ranked[(args.page - 1) * args.size:end]:
+                slug = searcher.stored_fields(docnum)["slug"]
+                slugs.append(slug)
+                scores[slug] = score
         else:
-            match = boost = None
-            matched = sets.published
-        selected = {f: set(args.filters.get(f, [])) for f in FACETS}
-        chosen = {}
-        for facet, values in selected.items():
-            if values:
-                docs: set[int] = set()
-                for v in values:
-                    docs |= sets.values[facet].get(v, frozenset())
-                chosen[facet] = docs
-        results = set(matched)
-        for docs in chosen.values():
-            results &= docs
-        facets = {}
-        for facet in FACETS:
-            base = set(matched)
-            for other, docs in chosen.items():
-                if other != facet:
-                    base &= docs
-            entries = []
-            for value, docs in sets.values[facet].items():
-                count = len(base & docs) if base else 0
-                is_selected = value in selected[facet]
-                if count or is_selected:
-                    toggled = sorted(selected[facet] ^ {value}, key=lambda v: _order(facet, v, bands))
-                    entries.append(FacetValue(
-                        value, label(facet, value), count, is_selected,
-                        args.params(filters={**args.filters, facet: toggled})))
-            for value in selected[facet] - set(sets.values[facet]):
-                entries.append(FacetValue(value, label(facet, value), 0, True,
-                                          args.params(filters={**args.filters, facet: sorted(selected[facet] - {value})})))
-            entries.sort(key=lambda e: _order(facet, e.value, bands))
-            facets[facet] = entries
-        total = len(results)
-        end = args.page * args.size
-        slugs: list[str] = []
-        scores: dict[str, float] = {}
-        if results and (args.page - 1) * args.size < total:
-            if args.sort == "similar" and args.reference is not None:
-                people = index.people(searcher)
-                ordered = sorted(results, key=lambda d: (
-                    domain.closeness(people.get(d, []), args.reference, args.boosts), d))
-                for docnum in ordered[(args.page - 1) * args.size:end]:
-                    slugs.append(searcher.stored_fields(docnum)["slug"])
-                return SearchResult(args, total, slugs, scores, facets, words, notes)
-            if args.sort == "relevance" and match is not None:
-                hits = searcher.search(AndMaybe(match, boost), limit=end, filter=results)
-            else:
-                fieldname, reverse = _SORT_FIELDS.get(args.sort, ("updated", True))
-                hits = searcher.search(Every() if match is None else match, limit=end, filter=results,
-                                       sortedby=fieldname, reverse=reverse)
-            for hit in hits[(args.page - 1) * args.size:end]:
-                slugs.append(hit["slug"])
-                scores[hit["slug"]] = hit.score or 0.0
+            fieldname, reverse = _SORT_FIELDS.get(args.sort, ("updated", True))
+            values = index.column(searcher, fieldname)
+            ordered = sorted(results, key=lambda d: (values[d], d), reverse=reverse)
+            for docnum in ordered[(args.page - 1) * args.size:end]:
+                slugs.append(searcher.stored_fields(docnum)["slug"])
     return SearchResult(args, total, slugs, scores, facets, words, notes)
 
 

@@ -155,7 +155,7 @@ def search_cases(session: Session, index: search.SearchIndex, args: search.Searc
     except search.IndexMissing as exc:
         raise SearchUnavailable(
             "検索インデックスが準備できていません。管理者が `casebook reindex` を実行するまでお待ちください。") from exc
-    result.notes[:0] = notes
+    result = dataclasses.replace(result, notes=[*notes, *result.notes])  # the result may be cached
     hits = []
     for case in get_cases(session, result.slugs):
         body = "\n".join(t for t in (case.summary, case.approach, case.outcome, case.background) if t)
