@@ -25,7 +25,7 @@ from . import domain
 class ChooseGovernmentForm(FlaskForm):
     """Remember a government (by code) or a bare population for similar-size search."""
 
-    code = StringField("団体コード", validators=[Optional(), Regexp(r"^[0-9]{6}$", message="団体コードは6桁の数字です。")])
+    code = StringField("団体コード", validators=[Optional(), Regexp(r"^[0-9]{6}\Z", message="団体コードは6桁の数字です。")])
     population = IntegerField("人口", validators=[
         Optional(), NumberRange(1, 50_000_000, message="人口は1〜5,000万の整数で入力してください。")])
     next = HiddenField()

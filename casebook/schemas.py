@@ -108,7 +108,7 @@ class SourceSchema(_Base):
     publisher = _str(load_default="", validate=_max(200))
     date = _date(load_default=None, allow_none=True)
     url = _str(load_default="", validate=[_max(500), validate.Regexp(
-        r"^(https?://\S+)?$", error="URLは http:// または https:// で始めてください。")])
+        r"^(https?://\S+)?\Z", error="URLは http:// または https:// で始めてください。")])
 
 
 class EventSchema(_Base):
@@ -116,7 +116,7 @@ class EventSchema(_Base):
     date = _date(load_default=None, allow_none=True)
 
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]\Z")
 
 
 class CaseFileSchema(_Base):
@@ -128,7 +128,7 @@ class CaseFileSchema(_Base):
     status = _str(load_default="draft", validate=_one_of(domain.CASE_STATUSES))
     detail = _str(load_default="full", validate=_one_of(domain.DETAIL_LEVELS))
     themes = _list(_str(), required=True, validate=validate.Length(min=1, error="テーマを1つ以上指定してください。"))
-    tags = _list(_str(validate=validate.Regexp(r"^[^,]{1,50}$", error="タグは50文字以内で、カンマを含めないでください。")),
+    tags = _list(_str(validate=validate.Regexp(r"^[^,]{1,50}\Z", error="タグは50文字以内で、カンマを含めないでください。")),
                  load_default=list)
     start_fiscal_year = fields.Raw(load_default=None, allow_none=True)
     summary = _str(load_default="", validate=_max(2000))
@@ -176,7 +176,7 @@ class SearchArgsSchema(Schema):
     region = _list(_str(validate=_max(20)), load_default=list)
     pref = _list(_str(validate=_max(10)), load_default=list)
     kind = _list(_str(validate=_max(30)), load_default=list)
-    year = _list(_str(validate=validate.Regexp(r"^[0-9]{4}$", error="年度は西暦4桁で指定してください。")),
+    year = _list(_str(validate=validate.Regexp(r"^[0-9]{4}\Z", error="年度は西暦4桁で指定してください。")),
                  load_default=list)
     tag = _list(_str(validate=_max(50)), load_default=list)
     sort = _str(load_default="relevance")
@@ -184,7 +184,7 @@ class SearchArgsSchema(Schema):
                 validate=validate.Range(1, 1000, error="ページは1〜1000で指定してください。"))
     size = _int(strict=False, load_default=None, allow_none=True)
     municipality = _str(load_default=None, validate=validate.Regexp(
-        r"^[0-9]{6}$", error="団体コードは6桁の数字で指定してください。"))
+        r"^[0-9]{6}\Z", error="団体コードは6桁の数字で指定してください。"))
     population = _int(strict=False, load_default=None, validate=validate.Range(
         1, 50_000_000, error="人口は1〜5,000万の整数で指定してください。"))
     boost = _list(_str(validate=_one_of(("pref", "region"))), load_default=list)
