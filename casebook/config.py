@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "SECURE_COOKIES": 0,
     # Largest request body accepted, in bytes.
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    # Requests per API client, counted in each worker process: N/second, N/minute, N/hour or
+    # N/day. Empty means no limit.
+    "API_RATE_LIMIT": "300/minute",
 }
 
 INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES"}

@@ -11,6 +11,7 @@ ACTIONS = {
     "case.return": "差し戻し", "case.publish": "公開", "case.unpublish": "公開停止", "case.archive": "アーカイブ",
     "case.restore": "版の復元", "case.import": "ファイルからの取込", "user.create": "利用者の作成",
     "user.update": "利用者の変更", "user.password": "パスワードの変更",
+    "token.create": "APIトークンの作成", "token.revoke": "APIトークンの無効化",
 }
 
 

@@ -1,88 +1,232 @@
-"""The JSON API: the search twin of /cases and the case record."""
+"""The JSON API (/api/v1): search and facets, case records read and written, revisions, workflow
+steps, the municipality master, and the API's own OpenAPI description and reference page.
+
+Reads of published cases are public (with CORS); drafts, revisions and every write need a
+personal token (`Authorization: Bearer …`, made under /curate/tokens), and the roles apply as in
+the editor. The sign-in cookie is not used here, so there is nothing for CSRF to protect.
+Changes name the version they were based on: responses carry it as the ETag, PUT and PATCH
+require it as If-Match (412 when stale, 428 without). Every error is problem+json (errors.py).
+"""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+import json
+from typing import Any
 
-from .. import domain, search
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from marshmallow import Schema, ValidationError, fields
+
+from .. import api_schemas, openapi, search
+from ..config import ConfigError
 from ..db import get_session
-from ..errors import InvalidInput
-from ..models import Case
-from ..services import cases, municipalities, searching
+from ..errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unauthorized,
+    UnsupportedMediaType,
+    error_response,
+)
+from ..models import Case, User
+from ..schemas import flatten_errors
+from ..services import cases, municipalities, searching, tokens, workflow
+from ..web import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookie authenticates here: writes need a bearer token
+
+DEFAULT_RATE_LIMIT = "300/minute"
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def case_json(case: Case, themes: dict[str, str], bands: domain.Bands, full: bool = True,
-              reference: domain.Reference | None = None) -> dict:
-    """Return a case as JSON: the summary fields, and with `full` the whole record."""
-    population = domain.total_population(case.participants)
-    out = {
-        "slug": case.slug,
-        "title": case.title,
-        "url": url_for("public.show_case", slug=case.slug, _external=True),
-        "api_url": url_for("api.show_case", slug=case.slug, _external=True),
-        "detail": case.detail,
-        "themes": [{"code": t, "label": themes.get(t, t)} for t in case.themes],
-        "tags": list(case.tags),
-        "start_fiscal_year": case.start_fiscal_year,
-        "start_fiscal_year_label": domain.fiscal_year_label(case.start_fiscal_year)
-        if case.start_fiscal_year else None,
-        "summary": case.summary,
-        "population": population,
-        "population_band": bands.band_of(population).code if population is not None else None,
-        "participants": [{
-            "role": p.role, "code": p.code, "name": p.name, "prefecture": p.prefecture,
-            "region": domain.region_of(p.prefecture) if p.prefecture else None,
-            "kind": p.kind, "population": p.population, "population_year": p.population_year,
-            "population_source": p.population_source,
-        } for p in case.participants],
-        "updated_at": case.updated_at.isoformat(),
-    }
-    if full:
-        out.update({
-            "background": case.background, "approach": case.approach, "outcome": case.outcome,
-            "contact": case.contact, "status": case.status, "version": case.version,
-            "source": {"title": case.source_title, "publisher": case.source_publisher,
-                       "date": case.source_date.isoformat() if case.source_date else None,
-                       "url": case.source_url},
-            "event": {"name": case.event_name,
-                      "date": case.event_date.isoformat() if case.event_date else None},
-            "effects": [effect_json(f, population, reference) for f in cases.effect_figures(case, reference)],
-            "created_at": case.created_at.isoformat(),
-        })
-    return out
+# --- every request: who is calling, how often, and what they may read back ------------------
+
+@bp.record_once
+def _check_settings(state) -> None:
+    """Refuse a malformed API_RATE_LIMIT when the app starts, not at its first API request."""
+    try:
+        tokens.parse_rate(state.app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
-def effect_json(f: cases.EffectFigures, population: int | None, reference: domain.Reference | None) -> dict:
-    """An effect with, where meaningful, its amount per resident and an estimate (試算) for `reference`."""
-    e = f.effect
-    out = {
-        "kind": e.kind, "direction": e.direction, "label": e.label, "amount": e.amount,
-        "value_min": e.value_low, "value_max": e.value_high, "unit": e.unit or None,
-        "qualifier": e.qualifier or None, "yen": e.yen, "period": e.period,
-        "status": e.status, "wording": e.wording, "per_capita": None, "estimate": None,
-    }
-    each = domain.per_capita(e.value_low, e.value_high, e.unit, population)
-    if each is not None:
-        out["per_capita"] = {"min": each[0], "max": each[1], "unit": e.unit, "population": population}
-        if reference is not None:
-            low, high = domain.scaled(e.value_low, e.value_high, e.unit, population, reference.population)
-            out["estimate"] = {"min": low, "max": high, "unit": e.unit, "population": reference.population,
-                               "label": "試算", "formula": f.formula}
-    return out
+def _limiter() -> tokens.RateLimiter | None:
+    setting = current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    known = current_app.extensions.get("casebook.api_limiter")
+    if known is None or known[0] != setting:
+        rate = tokens.parse_rate(setting)
+        known = (setting, tokens.RateLimiter(*rate) if rate else None)
+        current_app.extensions["casebook.api_limiter"] = known
+    return known[1]
 
 
-def _reference(session) -> domain.Reference | None:
-    args = searching.parse_search_args(request.args, search.get_index().bands, current_app.config["PAGE_SIZE"],
-                                       current_app.config["MAX_PAGE_SIZE"])
-    return searching.resolve_reference(session, args.ref_params.get("municipality"), args.ref_params.get("population"))
+@bp.before_request
+def _identify_client():
+    """Authenticate a bearer token and count the request against its client's limit."""
+    g.api_user, g.api_token = None, None
+    refused = None
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, credentials = header.strip().partition(" ")
+        try:
+            if scheme.lower() != "bearer":
+                raise Unauthorized("Authorization は「Bearer トークン」の形で送ってください。")
+            g.api_user, g.api_token = tokens.authenticate(get_session(), credentials)
+        except Unauthorized as exc:
+            refused = exc
+    limiter = _limiter()
+    key = f"token:{g.api_token.id}" if g.api_token else f"address:{request.remote_addr}"
+    wait = limiter.hit(key) if limiter else 0
+    if wait:
+        response = error_response(429, "リクエストが多すぎます", f"{wait}秒待ってから、もう一度お試しください。")
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if refused is not None:
+        raise refused
+    if "\x00" in request.path:  # no record has such a name, and PostgreSQL cannot even compare it
+        raise NotFound("指定された事例・団体は見つかりません。")
+    return None
 
 
-def reference_json(reference: domain.Reference | None) -> dict | None:
-    if reference is None:
+@bp.after_request
+def _api_headers(response):
+    """Read-only CORS for everyone; 401 names the scheme; answers depend on the token."""
+    if request.method in READ_METHODS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="casebook"'
+    response.vary.add("Authorization")
+    return response
+
+
+def _writer() -> User:
+    """The token's user, or 401: every write needs a token."""
+    if g.api_user is None:
+        raise Unauthorized("この操作にはAPIトークンが必要です（Authorization: Bearer …）。")
+    return g.api_user
+
+
+def _json_body(optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object: 415 when it is not JSON, 400 when it cannot be read."""
+    raw = request.get_data(cache=True)  # larger than MAX_CONTENT_LENGTH: 413
+    if not raw.strip():
+        if optional:
+            return {}
+        raise InvalidInput("本文がありません。", [("（本文）", "JSONのオブジェクトを送ってください。")])
+    if not request.is_json:
+        raise UnsupportedMediaType("本文は application/json で送ってください。",
+                                   [("Content-Type", request.content_type or "（なし）")])
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput("本文をJSONとして読み取れません。", [("（本文）", str(exc)[:200])]) from exc
+    if not isinstance(body, dict):
+        raise InvalidInput("本文はJSONのオブジェクト（{…}）にしてください。", [("（本文）", "オブジェクトではありません。")])
+    errors = list(_bad_text(body))
+    if errors:
+        raise InvalidInput("本文に使えない文字が含まれています。", errors)
+    return body
+
+
+def _bad_text(body: dict[str, Any]):
+    """NUL characters and lone surrogates, which the databases cannot store (walked without recursion)."""
+    stack: list[tuple[Any, str]] = [(body, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((k, path) for k in value)
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, str) and ("\x00" in value or not value.isprintable() and _unencodable(value)):
+            yield (path or "（本文）", "NUL文字や、文字として読み取れない値は使えません。")
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _load(schema: Schema, body: dict[str, Any], message: str = "事例の内容に誤りがあります。") -> dict[str, Any]:
+    try:
+        return schema.load(body)
+    except ValidationError as exc:
+        raise InvalidInput(message, flatten_errors(exc.messages)) from exc
+
+
+def _case_body(slug: str | None = None) -> dict[str, Any]:
+    """A case body: without `status` (the workflow changes it), and with the URL's slug if any."""
+    body = _json_body()
+    if "status" in body:
+        raise InvalidInput("状態は本文では変えられません。",
+                           [("status", "状態は /submit・/publish・/archive などの操作で変えてください。")])
+    if slug is not None and body.get("slug", slug) != slug:
+        raise InvalidInput("事例IDはURLと同じにしてください。", [("slug", f"URLの事例IDは {slug} です。")])
+    return body
+
+
+def _if_match(case: Case, required: bool) -> int | None:
+    """The version named by If-Match: 428 when required and missing, 412 when it is not the current one."""
+    header = request.headers.get("If-Match")
+    if header is not None and not header.strip():
+        raise InvalidInput("If-Match が空です。", [("If-Match", "GET で受け取った ETag を送ってください。")])
+    if header is None:
+        if required:
+            raise PreconditionRequired("If-Match ヘッダーで、GET で受け取った ETag（版）を送ってください。",
+                                       [("If-Match", "ありません。")])
         return None
-    return {"code": reference.code or None, "name": reference.name or None, "prefecture": reference.prefecture or None,
-            "population": reference.population, "population_year": reference.population_year}
+    if request.if_match.star_tag:
+        if required:
+            raise PreconditionRequired("If-Match には「*」ではなく、GET で受け取った ETag を送ってください。",
+                                       [("If-Match", "*")])
+        return None
+    if not request.if_match.contains(str(case.version)):
+        raise PreconditionFailed("この事例はほかの人が先に更新しました。最新の内容を GET してから、もう一度送ってください。",
+                                 [("If-Match", f"現在の版は {case.version} です。")])
+    return case.version
+
+
+def _case_response(case: Case, status: int = 200, reference=None):
+    session = get_session()
+    body = api_schemas.case_body(case, cases.theme_labels(session), search.get_index().bands, reference=reference)
+    response = jsonify(api_schemas.CaseOutSchema().dump(body))
+    response.status_code = status
+    response.set_etag(str(case.version))
+    return response
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _search_args():
+    """Check the arguments against the documented schema, then parse them as the search page does.
+
+    Unlike the search form, the API refuses empty values (page=) instead of ignoring them.
+    """
+    index = search.get_index()
+    documented = api_schemas.search_query_schema(index.bands, current_app.config["MAX_PAGE_SIZE"])
+    raw = {key: request.args.getlist(key) if isinstance(documented.fields.get(key), fields.List)
+           else request.args.get(key) for key in request.args}
+    errors = documented.validate(raw)
+    if errors:
+        raise InvalidInput("検索条件に誤りがあります。", flatten_errors(errors))
+    args = searching.parse_search_args(request.args, index.bands, current_app.config["PAGE_SIZE"],
+                                       current_app.config["MAX_PAGE_SIZE"])
+    return index, searching.with_reference(get_session(), args)
+
+
+def _facets(result, extra: dict) -> dict:
+    return {facet: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+                     "toggle_url": _url(v.params | extra)} for v in values]
+            for facet, values in result.facets.items()}
 
 
 def _url(params: dict) -> str:
@@ -92,69 +236,77 @@ def _url(params: dict) -> str:
 @bp.get("/cases")
 def search_cases():
     """Search published cases: results, total, facets and paging links (JSON)."""
-    index = search.get_index()
-    args = searching.parse_search_args(request.args, index.bands, current_app.config["PAGE_SIZE"],
-                                       current_app.config["MAX_PAGE_SIZE"])
+    index, args = _search_args()
     session = get_session()
-    args = searching.with_reference(session, args)
     page = searching.search_cases(session, index, args)
     themes = cases.theme_labels(session)
     result = page.result
     extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
-    links = {"self": _url(args.params(page=args.page) | extra)}
-    links["first"] = _url(args.params(page=1) | extra)
-    links["last"] = _url(args.params(page=result.pages) | extra)
-    links["next"] = _url(args.params(page=args.page + 1) | extra) if args.page < result.pages else None
-    links["prev"] = _url(args.params(page=args.page - 1) | extra) if args.page > 1 else None
-    return jsonify({
-        "query": {"q": args.q, **{f: v for f, v in args.filters.items()}, "sort": args.sort,
-                  "page": args.page, "size": args.size},
+    links = {"self": _url(args.params(page=args.page) | extra),
+             "first": _url(args.params(page=1) | extra),
+             "last": _url(args.params(page=result.pages) | extra),
+             "next": _url(args.params(page=args.page + 1) | extra) if args.page < result.pages else None,
+             "prev": _url(args.params(page=args.page - 1) | extra) if args.page > 1 else None}
+    return jsonify(api_schemas.SearchResultSchema().dump({
+        "query": {"q": args.q, **args.filters, "sort": args.sort, "page": args.page, "size": args.size},
         "total": result.total,
         "page": args.page,
         "pages": result.pages,
         "notes": result.notes,
-        "reference": reference_json(args.reference),
-        "results": [case_json(hit.case, themes, index.bands, full=False)
+        "reference": api_schemas.reference_body(args.reference),
+        "results": [api_schemas.case_body(hit.case, themes, index.bands, full=False)
                     | {"score": round(hit.score, 4),
                        "matched_participants": [{"name": n, "population": p} for n, p in hit.matched]}
                     for hit in page.hits],
-        "facets": {facet: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
-                            "toggle_url": _url(v.params | extra)} for v in values]
-                   for facet, values in result.facets.items()},
+        "facets": _facets(result, extra),
         "links": links,
-    })
+    }))
+
+
+@bp.get("/facets")
+def list_facets():
+    """Facet values and counts for the search arguments given (all published cases without any)."""
+    index, args = _search_args()
+    result = searching.search_cases(get_session(), index, args).result
+    extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
+    return jsonify(api_schemas.FacetsSchema().dump({"total": result.total, "facets": _facets(result, extra)}))
 
 
 @bp.get("/cases/<slug>")
 def show_case(slug: str):
-    """One published case, the whole record (JSON)."""
+    """One case, the whole record: published ones for everyone, the others with a token."""
     session = get_session()
-    case = cases.get_case(session, slug)
-    reference = _reference(session)
-    body = case_json(case, cases.theme_labels(session), search.get_index().bands, reference=reference)
-    body["reference"] = reference_json(reference)
-    return jsonify(body)
+    case = cases.get_case(session, slug, public=g.api_user is None)
+    try:
+        query = api_schemas.ReferenceQuerySchema().load(request.args)
+    except ValidationError as exc:
+        raise InvalidInput("試算の基準の指定に誤りがあります。", flatten_errors(exc.messages)) from exc
+    reference = searching.resolve_reference(session, query.get("municipality"), query.get("population"))
+    return _case_response(case, reference=reference)
+
+
+@bp.get("/cases/<slug>/revisions")
+def show_revisions(slug: str):
+    """Every saved version of a case, newest first (curators only)."""
+    _writer()
+    case, revisions = workflow.history(get_session(), slug)
+    return jsonify(api_schemas.RevisionListSchema().dump({
+        "slug": case.slug, "version": case.version,
+        "revisions": [api_schemas.revision_body(r, workflow.REVISION_ACTIONS) for r in revisions]}))
 
 
 @bp.get("/municipalities")
 def find_municipalities():
     """Look up governments of the master by name, reading or code (?q=こうち)."""
-    session = get_session()
-    q = request.args.get("q", "")
     try:
-        size = int(request.args.get("size", 10))
-    except ValueError:
-        size = 0
-    if not 1 <= size <= 50:
-        raise InvalidInput("件数の指定が正しくありません。", [("size", "1〜50で指定してください。")])
-    found = municipalities.find_municipalities(session, q, size)
-    return jsonify({
-        "q": q,
-        "results": [{"code": m.code, "name": m.name, "kana": m.kana, "prefecture": m.prefecture, "region": m.region,
-                     "kind": m.kind, "population": m.population, "population_year": m.population_year,
-                     "url": url_for("api.show_municipality", code=m.code, _external=True)} for m in found],
-        "credit": municipalities.master_credit(session),
-    })
+        query = api_schemas.MunicipalityQuerySchema().load(request.args)
+    except ValidationError as exc:
+        raise InvalidInput("検索条件に誤りがあります。", flatten_errors(exc.messages)) from exc
+    session = get_session()
+    found = municipalities.find_municipalities(session, query["q"], query["size"])
+    return jsonify(api_schemas.MunicipalityListSchema().dump({
+        "q": query["q"], "results": [api_schemas.municipality_body(m) for m in found],
+        "credit": municipalities.master_credit(session)}))
 
 
 @bp.get("/municipalities/<code>")
@@ -163,10 +315,110 @@ def show_municipality(code: str):
     session = get_session()
     m = municipalities.get_municipality(session, code)
     themes, bands = cases.theme_labels(session), search.get_index().bands
-    return jsonify({
-        "code": m.code, "name": m.name, "kana": m.kana, "prefecture": m.prefecture, "region": m.region,
-        "kind": m.kind, "population": m.population, "population_year": m.population_year,
-        "population_band": bands.band_of(m.population).code, "source": m.source,
+    return jsonify(api_schemas.MunicipalityDetailSchema().dump({
+        **api_schemas.municipality_body(m), "population_band": bands.band_of(m.population).code, "source": m.source,
         "credit": municipalities.master_credit(session),
-        "cases": [case_json(c, themes, bands, full=False) for c in cases.cases_with_participant(session, code)],
-    })
+        "cases": [api_schemas.case_body(c, themes, bands, full=False)
+                  for c in cases.cases_with_participant(session, code)]}))
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi.get_spec(current_app))
+
+
+@bp.get("/docs")
+def docs():
+    """The API reference, rendered from the OpenAPI description."""
+    return render_template("api/docs.html", ref=openapi.reference(openapi.get_spec(current_app)))
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+@bp.post("/cases")
+def create_case():
+    """Create a case as a draft from a case-file-shaped body."""
+    user = _writer()
+    data = _load(api_schemas.CaseInSchema(), _case_body())
+    try:
+        case, _ = cases.save_case(get_session(), search.get_index(), data, author=user, expected_version=0,
+                                  status="draft")
+    except Conflict as exc:
+        raise Conflict("この事例IDはすでに使われています。",
+                       errors=[("slug", "別の事例IDにしてください。")]) from exc
+    response = _case_response(case, 201)
+    response.headers["Location"] = url_for("api.show_case", slug=case.slug, _external=True)
+    return response
+
+
+def _editable(slug: str) -> tuple[User, Case]:
+    user = _writer()
+    case = cases.get_case(get_session(), slug, public=False)
+    if not workflow.may_edit(user, case):
+        raise Forbidden("下書き以外の事例を編集できるのは編集責任者だけです。")
+    return user, case
+
+
+def _save(user: User, case: Case, data: dict[str, Any], version: int | None):
+    try:
+        saved, _ = cases.save_case(get_session(), search.get_index(), data, author=user,
+                                   expected_version=version, status=case.status)
+    except Conflict as exc:
+        raise PreconditionFailed("この事例はほかの人が先に更新しました。最新の内容を GET してから、もう一度送ってください。",
+                                 [("If-Match", f"現在の版は {exc.current.version} です。")]) from exc
+    return _case_response(saved)
+
+
+@bp.put("/cases/<slug>")
+def replace_case(slug: str):
+    """Replace every field of a case (status excepted); needs If-Match."""
+    user, case = _editable(slug)
+    version = _if_match(case, required=True)
+    data = _load(api_schemas.CaseInSchema(), {**_case_body(slug), "slug": slug})
+    return _save(user, case, data, version)
+
+
+@bp.patch("/cases/<slug>")
+def update_case(slug: str):
+    """Change the fields given, then check the whole case as PUT does; needs If-Match."""
+    user, case = _editable(slug)
+    version = _if_match(case, required=True)
+    current = cases.content_json(cases.case_data(case))
+    current.pop("status")
+    merged = {**current, **_case_body(slug)}
+    for part in ("source", "event"):
+        if isinstance(merged[part], dict) and merged[part] is not current[part]:
+            merged[part] = {**current[part], **merged[part]}
+    return _save(user, case, _load(api_schemas.CaseInSchema(), merged), version)
+
+
+def _step(slug: str, action: str, comment: str = ""):
+    user = _writer()
+    case = cases.get_case(get_session(), slug, public=False)
+    version = _if_match(case, required=False)
+    try:
+        moved = workflow.transition(get_session(), search.get_index(), slug, action, user, comment,
+                                    expected_version=version)
+    except Conflict as exc:
+        raise PreconditionFailed("この事例はほかの人が先に更新しました。",
+                                 [("If-Match", f"現在の版は {exc.current.version} です。")]) from exc
+    return _case_response(moved)
+
+
+@bp.delete("/cases/<slug>")
+def delete_case(slug: str):
+    """Archive a case (editors): it stays in the database, out of the public's sight."""
+    return _step(slug, "archive")
+
+
+def transition_case(slug: str, action: str):
+    """Apply a workflow step (submit, return, publish, unpublish, archive), with an optional comment."""
+    _writer()
+    body = _load(api_schemas.TransitionInSchema(), _json_body(optional=True), "送信内容に誤りがあります。")
+    return _step(slug, action, body["comment"])
+
+
+for _action in workflow.TRANSITIONS:
+    bp.add_url_rule(f"/cases/<slug>/{_action}", endpoint=f"{_action}_case", view_func=transition_case,
+                    methods=["POST"], defaults={"action": _action})
