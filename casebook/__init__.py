@@ -38,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
 
     from . import auth, cli, errors, web
-    from .views import api, curate, curate_bulk, public, sheets, tokens  # noqa: F401 (curate_bulk adds routes)
+    from .views import api, api_write, curate, curate_bulk, public, sheets, tokens  # noqa: F401 (api_write, curate_bulk add routes)
     from .views import auth as auth_views
 
     db.init_app(app)

@@ -1,5 +1,6 @@
-"""The JSON API (/api/v1): search and facets, case records read and written, revisions, workflow
-steps, the municipality master, and the API's own OpenAPI description and reference page.
+"""The JSON API (/api/v1): its blueprint and request hooks, and the reads — search and facets,
+case records, revisions, the municipality master, and the API's own OpenAPI description and
+reference page. The writes are added to the blueprint by views/api_write.py.
 
 Reads of published cases are public (with CORS); drafts, revisions and every write need a
 personal token (`Authorization: Bearer …`, made under /curate/tokens), and the roles apply as in
@@ -9,24 +10,16 @@ require it as If-Match (412 when stale, 428 without). Every error is problem+jso
 """
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields
 
 from .. import api_schemas, openapi, search
 from ..config import ConfigError
 from ..db import get_session
 from ..errors import (
-    Conflict,
-    Forbidden,
     InvalidInput,
     NotFound,
-    PreconditionFailed,
-    PreconditionRequired,
     Unauthorized,
-    UnsupportedMediaType,
     error_response,
 )
 from ..models import Case, User
@@ -110,89 +103,6 @@ def _writer() -> User:
     if g.api_user is None:
         raise Unauthorized("この操作にはAPIトークンが必要です（Authorization: Bearer …）。")
     return g.api_user
-
-
-def _json_body(optional: bool = False) -> dict[str, Any]:
-    """The request's JSON object: 415 when it is not JSON, 400 when it cannot be read."""
-    raw = request.get_data(cache=True)  # larger than MAX_CONTENT_LENGTH: 413
-    if not raw.strip():
-        if optional:
-            return {}
-        raise InvalidInput("本文がありません。", [("（本文）", "JSONのオブジェクトを送ってください。")])
-    if not request.is_json:
-        raise UnsupportedMediaType("本文は application/json で送ってください。",
-                                   [("Content-Type", request.content_type or "（なし）")])
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidInput("本文をJSONとして読み取れません。", [("（本文）", str(exc)[:200])]) from exc
-    if not isinstance(body, dict):
-        raise InvalidInput("本文はJSONのオブジェクト（{…}）にしてください。", [("（本文）", "オブジェクトではありません。")])
-    errors = list(_bad_text(body))
-    if errors:
-        raise InvalidInput("本文に使えない文字が含まれています。", errors)
-    return body
-
-
-def _bad_text(body: dict[str, Any]):
-    """NUL characters and lone surrogates, which the databases cannot store (walked without recursion)."""
-    stack: list[tuple[Any, str]] = [(body, "")]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, dict):
-            stack.extend((k, path) for k in value)
-            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
-        elif isinstance(value, str) and ("\x00" in value or not value.isprintable() and _unencodable(value)):
-            yield (path or "（本文）", "NUL文字や、文字として読み取れない値は使えません。")
-
-
-def _unencodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _load(schema: Schema, body: dict[str, Any], message: str = "事例の内容に誤りがあります。") -> dict[str, Any]:
-    try:
-        return schema.load(body)
-    except ValidationError as exc:
-        raise InvalidInput(message, flatten_errors(exc.messages)) from exc
-
-
-def _case_body(slug: str | None = None) -> dict[str, Any]:
-    """A case body: without `status` (the workflow changes it), and with the URL's slug if any."""
-    body = _json_body()
-    if "status" in body:
-        raise InvalidInput("状態は本文では変えられません。",
-                           [("status", "状態は /submit・/publish・/archive などの操作で変えてください。")])
-    if slug is not None and body.get("slug", slug) != slug:
-        raise InvalidInput("事例IDはURLと同じにしてください。", [("slug", f"URLの事例IDは {slug} です。")])
-    return body
-
-
-def _if_match(case: Case, required: bool) -> int | None:
-    """The version named by If-Match: 428 when required and missing, 412 when it is not the current one."""
-    header = request.headers.get("If-Match")
-    if header is not None and not header.strip():
-        raise InvalidInput("If-Match が空です。", [("If-Match", "GET で受け取った ETag を送ってください。")])
-    if header is None:
-        if required:
-            raise PreconditionRequired("If-Match ヘッダーで、GET で受け取った ETag（版）を送ってください。",
-                                       [("If-Match", "ありません。")])
-        return None
-    if request.if_match.star_tag:
-        if required:
-            raise PreconditionRequired("If-Match には「*」ではなく、GET で受け取った ETag を送ってください。",
-                                       [("If-Match", "*")])
-        return None
-    if not request.if_match.contains(str(case.version)):
-        raise PreconditionFailed("この事例はほかの人が先に更新しました。最新の内容を GET してから、もう一度送ってください。",
-                                 [("If-Match", f"現在の版は {case.version} です。")])
-    return case.version
 
 
 def _case_response(case: Case, status: int = 200, reference=None):
@@ -332,93 +242,3 @@ def openapi_json():
 def docs():
     """The API reference, rendered from the OpenAPI description."""
     return render_template("api/docs.html", ref=openapi.reference(openapi.get_spec(current_app)))
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-@bp.post("/cases")
-def create_case():
-    """Create a case as a draft from a case-file-shaped body."""
-    user = _writer()
-    data = _load(api_schemas.CaseInSchema(), _case_body())
-    try:
-        case, _ = cases.save_case(get_session(), search.get_index(), data, author=user, expected_version=0,
-                                  status="draft")
-    except Conflict as exc:
-        raise Conflict("この事例IDはすでに使われています。",
-                       errors=[("slug", "別の事例IDにしてください。")]) from exc
-    response = _case_response(case, 201)
-    response.headers["Location"] = url_for("api.show_case", slug=case.slug, _external=True)
-    return response
-
-
-def _editable(slug: str) -> tuple[User, Case]:
-    user = _writer()
-    case = cases.get_case(get_session(), slug, public=False)
-    if not workflow.may_edit(user, case):
-        raise Forbidden("下書き以外の事例を編集できるのは編集責任者だけです。")
-    return user, case
-
-
-def _save(user: User, case: Case, data: dict[str, Any], version: int | None):
-    try:
-        saved, _ = cases.save_case(get_session(), search.get_index(), data, author=user,
-                                   expected_version=version, status=case.status)
-    except Conflict as exc:
-        raise PreconditionFailed("この事例はほかの人が先に更新しました。最新の内容を GET してから、もう一度送ってください。",
-                                 [("If-Match", f"現在の版は {exc.current.version} です。")]) from exc
-    return _case_response(saved)
-
-
-@bp.put("/cases/<slug>")
-def replace_case(slug: str):
-    """Replace every field of a case (status excepted); needs If-Match."""
-    user, case = _editable(slug)
-    version = _if_match(case, required=True)
-    data = _load(api_schemas.CaseInSchema(), {**_case_body(slug), "slug": slug})
-    return _save(user, case, data, version)
-
-
-@bp.patch("/cases/<slug>")
-def update_case(slug: str):
-    """Change the fields given, then check the whole case as PUT does; needs If-Match."""
-    user, case = _editable(slug)
-    version = _if_match(case, required=True)
-    current = cases.content_json(cases.case_data(case))
-    current.pop("status")
-    merged = {**current, **_case_body(slug)}
-    for part in ("source", "event"):
-        if isinstance(merged[part], dict) and merged[part] is not current[part]:
-            merged[part] = {**current[part], **merged[part]}
-    return _save(user, case, _load(api_schemas.CaseInSchema(), merged), version)
-
-
-def _step(slug: str, action: str, comment: str = ""):
-    user = _writer()
-    case = cases.get_case(get_session(), slug, public=False)
-    version = _if_match(case, required=False)
-    try:
-        moved = workflow.transition(get_session(), search.get_index(), slug, action, user, comment,
-                                    expected_version=version)
-    except Conflict as exc:
-        raise PreconditionFailed("この事例はほかの人が先に更新しました。",
-                                 [("If-Match", f"現在の版は {exc.current.version} です。")]) from exc
-    return _case_response(moved)
-
-
-@bp.delete("/cases/<slug>")
-def delete_case(slug: str):
-    """Archive a case (editors): it stays in the database, out of the public's sight."""
-    return _step(slug, "archive")
-
-
-def transition_case(slug: str, action: str):
-    """Apply a workflow step (submit, return, publish, unpublish, archive), with an optional comment."""
-    _writer()
-    body = _load(api_schemas.TransitionInSchema(), _json_body(optional=True), "送信内容に誤りがあります。")
-    return _step(slug, action, body["comment"])
-
-
-for _action in workflow.TRANSITIONS:
-    bp.add_url_rule(f"/cases/<slug>/{_action}", endpoint=f"{_action}_case", view_func=transition_case,
-                    methods=["POST"], defaults={"action": _action})
