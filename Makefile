@@ -10,7 +10,7 @@ MASTER ?= ../shared/data/municipalities.csv
 # Debian packages for the PDF sheets (WeasyPrint: Pango, Japanese fonts) and their browser test.
 SYSTEM_DEPS ?= fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
 
-.PHONY: install system-deps run test test-pg bench lint clean
+.PHONY: install system-deps run test test-pg bench screenshots lint clean
 
 # Installs only what is missing (quick when all is there); needs root and apt-get, else it only says what to install.
 system-deps:
@@ -50,6 +50,10 @@ test-pg: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_search.py
+
+# The README's screenshots (docs/screenshots/*.png), taken by the browser tests in headless Chromium.
+screenshots: install
+	CASEBOOK_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check casebook tests benchmarks

@@ -6,6 +6,7 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from . import domain
@@ -65,9 +66,19 @@ def secure_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
+    # The app names no software or version; the HTTP server adds its own Server header
+    # (gunicorn, as casebook/gunicorn_conf.py sets it: "casebook"; the development server: its version).
+    response.headers.pop("Server", None)
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
     return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed session cookie, marked Secure on every HTTPS request (and always with SECURE_COOKIES)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or request.is_secure
 
 
 def init_app(app: Flask) -> None:
@@ -86,6 +97,12 @@ def init_app(app: Flask) -> None:
     )
     # WTForms' own Japanese messages (Flask-WTF would look for Flask-Babel instead).
     app.config.setdefault("WTF_I18N_ENABLED", False)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's own default is None (no SameSite attribute), so setdefault would keep that.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config["SECURE_COOKIES"])
+    app.session_interface = SessionInterface()
+    # Flask-Login's remember cookie is not used (duration 0), but gets the same flags should it ever be.
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(app.config["SECURE_COOKIES"]))
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")

@@ -22,6 +22,11 @@ def _cookie() -> str | None:
     return request.cookies.get(searching.COOKIE)
 
 
+def _secure_cookie() -> bool:
+    """Like the session cookie: HTTPS only when served over HTTPS or when SECURE_COOKIES is on."""
+    return request.is_secure or bool(current_app.config["SECURE_COOKIES"])
+
+
 def _search_args(args) -> search.SearchArgs:
     return searching.parse_search_args(args, _index().bands, current_app.config["PAGE_SIZE"],
                                        current_app.config["MAX_PAGE_SIZE"])
@@ -102,7 +107,7 @@ def choose_government():
             if reference is not None:
                 response = redirect(_safe_next(form.next.data))
                 response.set_cookie(searching.COOKIE, searching.reference_cookie(reference), max_age=COOKIE_AGE,
-                                    httponly=True, samesite="Lax", secure=request.is_secure)
+                                    httponly=True, samesite="Lax", secure=_secure_cookie())
                 return response
         status = 400
     else:
@@ -123,7 +128,7 @@ def clear_government():
     if not form.validate_on_submit():
         raise InvalidInput("送信内容が正しくありません。", [("next", "ページを読み込み直してください")])
     response = redirect(_safe_next(form.next.data))
-    response.delete_cookie(searching.COOKIE, httponly=True, samesite="Lax", secure=request.is_secure)
+    response.delete_cookie(searching.COOKIE, httponly=True, samesite="Lax", secure=_secure_cookie())
     return response
 
 
@@ -160,3 +165,13 @@ def coverage():
 def about():
     """What casebook is, where its data comes from, and how to reuse it."""
     return render_template("public/about.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement: the standard aimed at, how and when every page was tested."""
+    from .. import accessibility as statement
+
+    rules = {rule.endpoint: rule.rule for rule in current_app.url_map.iter_rules()}
+    pages = [(label, rules[endpoint]) for endpoint, label in statement.TESTED_PAGES.items()]
+    return render_template("public/accessibility.html", statement=statement, pages=pages)
