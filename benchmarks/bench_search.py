@@ -104,32 +104,16 @@ def paths(workdir: Path, n: int) -> tuple[str, Path]:
 
 # --- phase 1: corpus into the database ----------------------------------------------------
 
-def phase_prepare(n: int, workdir: Path, seed: int) -> dict:
+def insert_corpus(engine, cases: list[dict]) -> tuple[list[dict], list[dict], list[dict]]:
+    """Bulk-insert generated cases (ids 1…n) with their participants and effects, as save_case would
+    store them but without revisions; returns the rows inserted."""
     from sqlalchemy import insert
     from sqlmodel import Session
 
     from casebook import domain
-    from casebook.db import init_db, make_engine
     from casebook.models import Case, Effect, Participant
-    from casebook.services.cases import (
-        CASE_FIELDS,
-        EFFECT_FIELDS,
-        PARTICIPANT_FIELDS,
-        check_rules,
-        get_case,
-        same_content,
-    )
+    from casebook.services.cases import CASE_FIELDS, EFFECT_FIELDS, PARTICIPANT_FIELDS
 
-    started = time.perf_counter()
-    cases = corpus.generate(n, seed)
-    generate_s = time.perf_counter() - started
-    log(f"  generated {n:,} cases in {generate_s:.1f} s "
-        f"(average {sum(map(corpus.text_length, cases)) / n:,.0f} characters of text)")
-
-    db_url, _index_dir = paths(workdir, n)
-    engine = make_engine(db_url)
-    init_db(engine)
-    started = time.perf_counter()
     case_rows, participant_rows, effect_rows = [], [], []
     for case_id, data in enumerate(cases, 1):
         case_rows.append({
@@ -154,6 +138,26 @@ def phase_prepare(n: int, workdir: Path, seed: int) -> dict:
             for i in range(0, len(rows), 2000):
                 session.execute(insert(model), rows[i:i + 2000])
         session.commit()
+    return case_rows, participant_rows, effect_rows
+
+
+def phase_prepare(n: int, workdir: Path, seed: int) -> dict:
+    from sqlmodel import Session
+
+    from casebook.db import init_db, make_engine
+    from casebook.services.cases import check_rules, get_case, same_content
+
+    started = time.perf_counter()
+    cases = corpus.generate(n, seed)
+    generate_s = time.perf_counter() - started
+    log(f"  generated {n:,} cases in {generate_s:.1f} s "
+        f"(average {sum(map(corpus.text_length, cases)) / n:,.0f} characters of text)")
+
+    db_url, _index_dir = paths(workdir, n)
+    engine = make_engine(db_url)
+    init_db(engine)
+    started = time.perf_counter()
+    case_rows, participant_rows, effect_rows = insert_corpus(engine, cases)
     insert_s = time.perf_counter() - started
 
     # The bulk path must store exactly what save_case would: check a sample.

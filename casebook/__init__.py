@@ -29,6 +29,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
                 "which writes a random one to instance/secret_key).")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         log.warning("no secret key configured: using a random one for this process")
+    if not (app.debug or app.testing):
+        config.check_secret(app.config["SECRET_KEY"])
     config.band_boundaries(app.config["POPULATION_BANDS"])  # fail early on a bad setting
 
 
@@ -37,12 +39,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"))
     load_config(app, test_config)
 
-    from . import auth, cli, errors, web
-    from .views import api, api_write, curate, curate_bulk, public, sheets, tokens  # noqa: F401 (api_write, curate_bulk add routes)
+    from . import auth, cli, errors, freshness, logs, web
+    from .views import api, api_write, curate, curate_bulk, health, public, sheets, tokens  # noqa: F401 (api_write, curate_bulk add routes)
     from .views import auth as auth_views
 
+    logs.init_app(app)
     db.init_app(app)
     search.init_app(app)
+    freshness.init_app(app)
     web.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
@@ -53,4 +57,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(curate.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(health.bp)
     return app

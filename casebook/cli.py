@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import search
+from . import migrations, search
 from .db import get_engine, get_session, init_db
 from .errors import InvalidInput
 from .services import bulk, indexing, loader, municipalities, users
@@ -200,10 +200,73 @@ def set_password_command(email: str, password: str | None) -> None:
     click.echo(f"パスワードを変更しました: {email}")
 
 
+@click.group("db")
+def db_group() -> None:
+    """Schema migrations (Alembic revisions in casebook/migrations/versions)."""
+
+
+def _migrate(step, *args):
+    # One migration step on the app's database; a refusal is printed and exits 1.
+    try:
+        return step(get_engine(), *args)
+    except migrations.MigrationError as exc:
+        click.echo(f"エラー: {exc}", err=True)
+        sys.exit(1)
+
+
+def _moved(before: str | None, after: str | None) -> None:
+    click.echo(f"スキーマ: {before or '（なし）'} → {after or '（なし）'}")
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade_command(revision: str) -> None:
+    """Apply the revisions up to REVISION (default: the newest); adopts a database made by create_all."""
+    _moved(*_migrate(migrations.upgrade, revision))
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade_command(revision: str) -> None:
+    """Undo the revisions after REVISION ("base" drops every table and its data)."""
+    _moved(*_migrate(migrations.downgrade, revision))
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current_command() -> None:
+    """Print the database's revision and the newest one; exit 1 when they differ."""
+    current, head = migrations.current(get_engine()), migrations.head()
+    click.echo(f"{current or '（なし）'}\t最新: {head}")
+    if current != head:
+        sys.exit(1)
+
+
+@db_group.command("stamp")
+@click.argument("revision")
+@with_appcontext
+def db_stamp_command(revision: str) -> None:
+    """Record REVISION as applied without running it (for a database whose tables already match it)."""
+    _migrate(migrations.stamp, revision)
+    click.echo(f"スキーマを {revision} として記録しました。")
+
+
+@db_group.command("revision")
+@click.argument("revision_id")
+@click.argument("message")
+@with_appcontext
+def db_revision_command(revision_id: str, message: str) -> None:
+    """Draft casebook/migrations/versions/REVISION_ID.py from the models (review it before use)."""
+    path = _migrate(migrations.draft_revision, revision_id, message)
+    click.echo(f"下書きを書きました（内容を確認してください）: {path}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
     for command in (load_command, reindex_command, check_index_command, municipalities_group, users_group,
-                    import_command, export_command):
+                    import_command, export_command, db_group):
         app.cli.add_command(command)
 
 
@@ -215,4 +278,4 @@ def _create_app() -> Flask:
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
 def main() -> None:
-    """Manage casebook: init-db, load, reindex, check-index, run."""
+    """Manage casebook: init-db, db, load, reindex, check-index, run."""

@@ -26,6 +26,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 100,
     # Seconds to wait for the index writer lock before leaving a case marked for repair.
     "INDEX_LOCK_TIMEOUT": 10.0,
+    # Seconds between a process's checks for case changes made by other processes (each server
+    # applies them to its own index; see services/indexing.py). 0 turns the background thread
+    # off. Unset: 2 seconds, and off under TESTING (tests that want it set it).
+    "INDEX_POLL_SECONDS": None,
+    # /readyz answers 503 when the index is more than this many changes behind the database.
+    "READY_MAX_LAG": 50,
     # Hours a curator stays signed in (from sign-in, and at most this long idle).
     "SESSION_HOURS": 8,
     # Send session cookies over HTTPS only (set to 1 in production behind HTTPS).
@@ -37,8 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": "300/minute",
 }
 
-INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES"}
-FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT"}
+INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES",
+                    "READY_MAX_LAG"}
+FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS"}
 
 
 class ConfigError(RuntimeError):
@@ -62,6 +69,21 @@ def from_environment(environ: os._Environ | dict[str, str] = os.environ) -> dict
         except ValueError as exc:
             raise ConfigError(f"CASEBOOK_{key} must be a number, not {value!r}") from exc
     return found
+
+
+MIN_SECRET_LENGTH = 32
+# Placeholders seen in examples and templates; a secret containing one was never generated.
+PLACEHOLDER_SECRETS = ("changeme", "replaceme", "yoursecret", "secretkey", "example", "insecure", "development")
+
+
+def check_secret(value: str) -> None:
+    """Refuse a secret that a person typed rather than generated: short, a placeholder, or repetitive."""
+    folded = "".join(c for c in value.lower() if c.isalnum())
+    if len(value) < MIN_SECRET_LENGTH or len(set(value)) < 10 or any(p in folded for p in PLACEHOLDER_SECRETS):
+        raise ConfigError(
+            f"CASEBOOK_SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random characters, e.g. the "
+            "output of `python3 -c 'import secrets; print(secrets.token_hex(32))'` (placeholders such as "
+            "'change-me' or 'dev' are refused).")
 
 
 def secret_from_instance(instance_path: str) -> str | None:

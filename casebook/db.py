@@ -1,4 +1,9 @@
-"""Database engine per app, one session per request, and `casebook init-db`."""
+"""Database engine per app, one session per request, and `casebook init-db`.
+
+`init-db` builds the schema with the migrations (casebook/migrations); `init_db` creates missing
+tables directly, for the tests and for commands run on a fresh database (which `init-db` and
+`casebook db upgrade` later adopt).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from . import models
+from . import migrations, models
 
 DEFAULT_THEMES = (
     ("outsourcing", "窓口業務の民間委託"),
@@ -60,8 +65,13 @@ def close_session(_exc: BaseException | None = None) -> None:
 
 
 def init_db(engine: Engine) -> None:
-    """Create missing tables and the default themes; safe to run again."""
+    """Create missing tables and the default themes; safe to run again (tests and quick starts)."""
     SQLModel.metadata.create_all(engine)
+    add_default_themes(engine)
+
+
+def add_default_themes(engine: Engine) -> None:
+    """Add the default themes that are missing."""
     with Session(engine) as session:
         known = set(session.exec(select(models.Theme.code)).all())
         for position, (code, label) in enumerate(DEFAULT_THEMES):
@@ -73,9 +83,13 @@ def init_db(engine: Engine) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the database tables and the default themes."""
-    init_db(get_engine())
-    click.echo("データベースを初期化しました。")
+    """Bring the database to the newest schema revision and add the default themes."""
+    try:
+        _before, after = migrations.upgrade(get_engine())
+    except migrations.MigrationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    add_default_themes(get_engine())
+    click.echo(f"データベースを初期化しました（スキーマ {after}）。")
 
 
 def init_app(app: Flask) -> None:

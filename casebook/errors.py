@@ -115,7 +115,10 @@ def error_response(status: int, title: str, detail: str = "", errors: list[tuple
 
 def init_app(app) -> None:
     """Register handlers so that every error is answered in Japanese, never with a bare 500."""
+    from flask import g
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout  # every pooled connection busy for too long
     from werkzeug.exceptions import HTTPException
 
     @app.errorhandler(CasebookError)
@@ -138,6 +141,16 @@ def init_app(app) -> None:
         429: ("リクエストが多すぎます", "しばらく待ってから、もう一度お試しください。"),
         500: ("サーバーでエラーが発生しました", "時間をおいて、もう一度お試しください。"),
     }
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def _database_down(error: OperationalError | PoolTimeout):
+        # The database cannot be reached (or refused the work); the next request tries again
+        # with a fresh connection, so service resumes without a restart once it is back.
+        app.logger.error("database unavailable: %s", getattr(error, "orig", None) or error)
+        g._login_user = app.login_manager.anonymous_user()  # the page must not ask the database who is signed in
+        return error_response(503, "データベースに接続できません",
+                              "しばらくしてから、もう一度お試しください。続く場合は管理者にお知らせください。")
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -7,6 +7,13 @@ The index contract:
 - The index directory holds generations (`gen-*` folders) and a `CURRENT` file naming the
   live one. A rebuild writes a fresh generation and swaps `CURRENT`, so a search never sees
   a half-built index. Incremental updates take the live generation's writer lock.
+- Each generation's `APPLIED` file holds the number of the last database change
+  (services/changes.py) it contains. It is written after the Whoosh commit, under the same
+  lock, so a crash in between only makes a change be applied again, which is harmless.
+- One writer per directory, across processes: Whoosh's lock is an flock() on a file, which
+  the kernel releases when its process dies, so a killed writer never leaves the index locked;
+  its half-written segment files are not named by any table of contents and are removed by
+  the next commit. Readers take no lock.
 - Searchers are opened per search (they are not thread-safe); facet document sets are
   cached per index generation, since they only change when the index does.
 - Only this module, search.py and analysis.py import whoosh.
@@ -15,13 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import shutil
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +37,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
+from whoosh.util.filelock import FileLock
 
 from . import analysis, domain
+
+log = logging.getLogger(__name__)
 
 FACETS = ("theme", "band", "region", "pref", "kind", "year", "tag")
 PARALLEL_FROM = 1000  # documents from which a rebuild writes with several processes
@@ -46,6 +57,14 @@ class IndexMissing(RuntimeError):
 
 class IndexBusy(RuntimeError):
     """The index writer lock could not be had in time."""
+
+
+class LockTaken(IndexBusy):
+    """Another writer holds the lock (raised at once when not waiting)."""
+
+
+# plan(applied) -> (documents to add or replace, slugs to delete, the change number they bring it to)
+Plan = Callable[[int], tuple[list[dict], list[str], int]]
 
 
 def make_schema() -> Schema:
@@ -136,6 +155,9 @@ class SearchIndex:
         self.results_cache: OrderedDict[tuple, object] = OrderedDict()
         self._columns: dict[tuple, list] = {}
         self._lock = threading.Lock()
+        self.checked_at = 0.0  # when this process last asked the database whether the index is behind
+        self.builds_itself = False  # a background thread builds a missing index (casebook/freshness.py)
+        self.damaged = False  # a search could not open the live generation: the thread checks it
 
     # --- generations ---------------------------------------------------------
     def current_name(self) -> str | None:
@@ -150,6 +172,65 @@ class SearchIndex:
         """True when a built index is present."""
         return self.current_name() is not None
 
+    def applied(self) -> int | None:
+        """The number of the last database change the live generation holds (None without an index)."""
+        name = self.current_name()
+        return None if name is None else self._read_applied(name)
+
+    def _read_applied(self, name: str) -> int:
+        try:
+            return int((self.directory / name / "APPLIED").read_text(encoding="ascii"))
+        except (FileNotFoundError, ValueError):
+            return 0  # built before the change sequence, or never updated since: apply from the start
+
+    def _write_applied(self, path: Path, number: int) -> None:
+        tmp = path / f"APPLIED.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(str(number), encoding="ascii")
+        os.replace(tmp, path / "APPLIED")
+
+    def problem(self) -> str | None:
+        """Why the live generation cannot be searched (missing, unreadable), or None when it can."""
+        name = self.current_name()
+        if name is None:
+            return "検索インデックスがありません"
+        try:
+            ix = whoosh_index.open_dir(str(self.directory / name))
+            with ix.searcher() as searcher:
+                last = searcher.doc_count_all() - 1
+                if last >= 0:
+                    searcher.stored_fields(last)
+        except Exception as exc:  # any damage shows as some error while reading
+            return f"検索インデックスを読めません（{type(exc).__name__}: {exc}）"
+        return None
+
+    def discard(self) -> None:
+        """Stop using the live generation (it is damaged): searches report the index missing until a rebuild."""
+        (self.directory / "CURRENT").unlink(missing_ok=True)
+        with self._lock:
+            self._opened = {}
+        self.damaged = False
+
+    @contextmanager
+    def rebuilding(self, wait: bool = True) -> Iterator[bool]:
+        """Hold the directory's rebuild lock (across processes); yields False when `wait` is False and it is taken."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.directory / "REBUILD.lock"))
+        got = _acquire(lock, self.lock_timeout if wait else 0.0)
+        if not got and wait:
+            raise IndexBusy("検索インデックスを再構築中です")
+        try:
+            yield got
+        finally:
+            if got:
+                lock.release()
+
+    def is_rebuilding(self) -> bool:
+        """True while some process holds the rebuild lock."""
+        if not self.directory.is_dir():
+            return False
+        with self.rebuilding(wait=False) as got:
+            return not got
+
     def _open(self, name: str) -> whoosh_index.Index:
         with self._lock:
             ix = self._opened.get(name)
@@ -161,7 +242,9 @@ class SearchIndex:
     def _live(self) -> tuple[str, whoosh_index.Index]:
         name = self.current_name()
         if name is None:
-            raise IndexMissing("検索インデックスがまだ作成されていません")
+            if self.builds_itself or self.is_rebuilding():
+                raise IndexMissing("検索インデックスを再構築しています。しばらくしてから、もう一度お試しください。")
+            raise IndexMissing("検索インデックスがまだ作成されていません。管理者が `casebook reindex` を実行するまでお待ちください。")
         return name, self._open(name)
 
     def _new_generation(self) -> Path:
@@ -183,18 +266,14 @@ class SearchIndex:
                 shutil.rmtree(old, ignore_errors=True)
 
     # --- writing -------------------------------------------------------------
-    def rebuild(self, docs: Iterable[dict]) -> int:
-        """Write all `docs` into a fresh generation and make it live; return the count.
+    def rebuild(self, docs: Iterable[dict], applied: int = 0) -> int:
+        """Write all `docs` into a fresh generation holding changes up to `applied`, make it live; return the count.
 
         The live generation's writer lock is held meanwhile, so incremental updates wait
         and then apply to the new generation. Large rebuilds write with one process per core
         (one segment each), which halves the build time on two cores.
         """
-        held = None
-        name = self.current_name()
-        if name is not None:
-            held = self._open(name).writer(timeout=self.lock_timeout)
-        try:
+        with self._holding_live():
             docs = list(docs)
             path = self._new_generation()
             ix = whoosh_index.open_dir(str(path))
@@ -209,44 +288,96 @@ class SearchIndex:
                 shutil.rmtree(path, ignore_errors=True)
                 raise
             writer.commit()
+            self._write_applied(path, applied)
             self._swap(path)
             return len(docs)
-        finally:
-            if held is not None:
-                held.cancel()
+
+    @contextmanager
+    def _holding_live(self) -> Iterator[None]:
+        # The live generation's writer lock, if there is a live generation that opens.
+        name = self.current_name()
+        try:
+            live = self._open(name) if name is not None else None
+        except Exception:  # a damaged generation: there is nothing to keep consistent
+            log.warning("search index generation %s cannot be opened; rebuilding without its lock", name)
+            live = None
+        if live is None:
+            yield
+            return
+        with self._writelock(live, wait=True):
+            yield
 
     def update(self, docs: Iterable[dict] = (), delete: Iterable[str] = ()) -> None:
         """Add or replace `docs` and delete the slugs in `delete`, in one commit."""
         docs, delete = list(docs), list(delete)
         if not self.exists():
             self.rebuild([])
+        self.apply(lambda applied: (docs, delete, applied))
+
+    def apply(self, plan: Plan, wait: bool = True) -> bool:
+        """Under the live generation's writer lock, write what `plan(applied)` returns and record its number.
+
+        `plan` gets the number of the last change the generation holds, read under the lock, so
+        two processes never apply the same changes at once. Without `wait`, returns False at
+        once when another writer holds the lock (it, or the next poll, will catch up).
+        """
         for _attempt in range(3):
             name, ix = self._live()
             try:
-                writer = ix.writer(timeout=self.lock_timeout)
-            except whoosh_index.LockError as exc:
-                raise IndexBusy("検索インデックスが更新中です") from exc
-            if self.current_name() != name:  # a rebuild swapped generations meanwhile
-                writer.cancel()
-                continue
-            try:
-                for slug in delete:
-                    writer.delete_by_term("slug", slug)
-                for doc in docs:
-                    writer.update_document(**doc)
-            except BaseException:
-                writer.cancel()
+                with self._writelock(ix, wait):
+                    if self.current_name() != name:  # a rebuild swapped generations meanwhile
+                        continue
+                    applied = self._read_applied(name)
+                    docs, delete, upto = plan(applied)
+                    if docs or delete:
+                        writer = ix.writer(_lk=False)  # the lock is ours already (see _writelock)
+                        try:
+                            for slug in delete:
+                                writer.delete_by_term("slug", slug)
+                            for doc in docs:
+                                writer.update_document(**doc)
+                        except BaseException:
+                            writer.cancel()
+                            raise
+                        _commit(writer)
+                    if upto != applied:
+                        self._write_applied(self.directory / name, upto)
+                    return True
+            except LockTaken:
+                if not wait:
+                    return False
                 raise
-            _commit(writer)
-            return
         raise IndexBusy("検索インデックスの世代が切り替わり続けています")
+
+    @contextmanager
+    def _writelock(self, ix: whoosh_index.Index, wait: bool) -> Iterator[None]:
+        # Whoosh's own writer lock, held here rather than by the writer so that it also covers
+        # writing APPLIED after the commit (a Whoosh writer lets go of it inside commit()).
+        lock = ix.lock("WRITELOCK")
+        if not _acquire(lock, self.lock_timeout if wait else 0.0):
+            raise LockTaken("検索インデックスが更新中です")
+        try:
+            yield
+        finally:
+            lock.release()
 
     # --- reading -------------------------------------------------------------
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """Open a searcher on the live generation for the duration of one search."""
-        _name, ix = self._live()
-        searcher = ix.searcher()
+        try:
+            _name, ix = self._live()
+            searcher = ix.searcher()
+        except IndexMissing:
+            raise
+        except Exception as exc:  # a damaged generation: answer "unavailable", not a server error
+            log.error("search index at %s cannot be opened: %r", self.directory, exc)
+            searcher = None
+        if searcher is None:
+            self.damaged = True
+            then = ("再構築を試みています。しばらくしてから、もう一度お試しください。" if self.builds_itself
+                    else "管理者が `casebook reindex` を実行するまでお待ちください。")
+            raise IndexMissing(f"検索インデックスを読み込めません。{then}")
         try:
             yield searcher
         finally:
@@ -392,14 +523,23 @@ class FacetSets:
 
 
 def _commit(writer) -> None:
-    """Commit `writer`; if the commit fails, still release the write lock so later writes can run."""
+    """Commit `writer`; if the commit fails, cancel it (the caller's _writelock then lets go of the lock)."""
     try:
         writer.commit()
     except BaseException:
-        lock = getattr(writer, "writelock", None)
-        if lock is not None and not getattr(writer, "is_closed", True):
+        if not getattr(writer, "is_closed", True):
             try:
                 writer.cancel()
-            except Exception:  # the writer may be half-closed; the lock is what matters
-                lock.release()
+            except Exception:  # the writer may be half-closed; the lock is released by _writelock
+                pass
         raise
+
+
+def _acquire(lock: FileLock, timeout: float) -> bool:
+    """Try to take `lock` until `timeout` seconds have passed (at least once)."""
+    until = time.monotonic() + timeout
+    while not lock.acquire(blocking=False):
+        if time.monotonic() >= until:
+            return False
+        time.sleep(0.05)
+    return True

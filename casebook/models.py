@@ -174,6 +174,14 @@ class Revision(SQLModel, table=True):
     content: dict = Field(default_factory=dict, sa_type=JSON)
 
 
+class CaseChange(SQLModel, table=True):
+    """One committed change to a case, numbered in commit order: search indexes apply them in turn."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=100)
+    at: datetime = Field(default_factory=utcnow)
+
+
 class AuditEntry(SQLModel, table=True):
     """A sign-in, failed sign-in or state change, for editors to review."""
 

@@ -12,12 +12,12 @@ def test_every_setting_is_documented_in_the_readme():
 
 
 def test_environment_overrides_defaults(monkeypatch, tmp_path):
-    monkeypatch.setenv("CASEBOOK_SECRET_KEY", "from-env")
+    monkeypatch.setenv("CASEBOOK_SECRET_KEY", "from-env-" + "0123456789abcdef" * 2)
     monkeypatch.setenv("CASEBOOK_PAGE_SIZE", "7")
     monkeypatch.setenv("CASEBOOK_SEARCH_INDEX_DIR", str(tmp_path / "idx"))
     monkeypatch.setenv("CASEBOOK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
     app = create_app()
-    assert (app.config["SECRET_KEY"], app.config["PAGE_SIZE"]) == ("from-env", 7)
+    assert (app.config["SECRET_KEY"], app.config["PAGE_SIZE"]) == ("from-env-" + "0123456789abcdef" * 2, 7)
     assert str(app.extensions["casebook.index"].directory) == str(tmp_path / "idx")
 
 
@@ -31,7 +31,7 @@ def test_missing_secret_is_refused_outside_debug(monkeypatch, tmp_path):
 @pytest.mark.parametrize(("name", "value"), [("CASEBOOK_PAGE_SIZE", "many"), ("CASEBOOK_POPULATION_BANDS", "10,5")])
 def test_bad_settings_are_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
-    monkeypatch.setenv("CASEBOOK_SECRET_KEY", "x")
+    monkeypatch.setenv("CASEBOOK_SECRET_KEY", "0123456789abcdef" * 4)
     with pytest.raises(ConfigError):
         create_app()
 

@@ -157,7 +157,8 @@ def commit_import(session: Session, index: search.SearchIndex, data: bytes, file
     except BaseException:
         session.rollback()
         raise
-    index_cases(session, index, changed)
+    if changed:
+        index_cases(session, index)
     return plan
 
 

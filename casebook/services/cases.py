@@ -1,8 +1,6 @@
 """Reading and writing cases: the one front door for HTML views, the API and the CLI."""
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,9 +12,7 @@ from sqlmodel import Session, select
 from .. import domain, search
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Case, Effect, Participant, Revision, Theme, User, utcnow
-from . import audit
-
-log = logging.getLogger(__name__)
+from . import audit, changes
 
 CASE_FIELDS = ("slug", "title", "status", "detail", "themes", "tags", "start_fiscal_year", "summary",
                "background", "approach", "outcome", "contact")
@@ -180,7 +176,7 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
         return case, outcome
     session.commit()
     if index is not None:
-        index_cases(session, index, [case])
+        index_cases(session, index)
     return case, outcome
 
 
@@ -199,7 +195,8 @@ def _apply(case: Case, data: dict[str, Any]) -> None:
 
 
 def add_revision(session: Session, case: Case, action: str, author: User | None, comment: str = "") -> Revision:
-    """Record the case's current content as revision `case.version`, with an audit entry."""
+    """Record the case's current content as revision `case.version`, with an audit entry and a change number."""
+    changes.record(session, case.slug)  # first: it orders this transaction's change among others (see changes.py)
     session.flush()
     revision = Revision(case_id=case.id, number=case.version, status=case.status, action=action,
                         comment=comment, author_id=author.id if author else None,
@@ -211,22 +208,15 @@ def add_revision(session: Session, case: Case, action: str, author: User | None,
     return revision
 
 
-def index_cases(session: Session, index: search.SearchIndex, cases: Iterable[Case],
-                delete: Iterable[str] = ()) -> bool:
-    """Bring the index up to date for committed `cases`; log loudly and return False on failure.
+def index_cases(session: Session, index: search.SearchIndex) -> bool:
+    """After a commit: apply the changes the index does not hold yet, these among them (services/indexing.py).
 
-    A failure leaves the database as committed; `casebook check-index` then reports the
-    drift and `--repair` fixes it.
+    Logs loudly and returns False on failure; the database stays as committed and the next
+    apply, or `casebook check-index --repair`, brings the index up to date.
     """
-    labels = theme_labels(session)
-    docs = [search.case_document(c, labels, index.bands) for c in cases]
-    try:
-        index.update(docs, delete)
-    except search.IndexBusy:
-        log.error("search index update failed for %s; run `casebook check-index --repair`",
-                  [d["slug"] for d in docs] + list(delete))
-        return False
-    return True
+    from .indexing import index_changes  # indexing builds on this module
+
+    return index_changes(session, index)
 
 
 def all_cases(session: Session) -> list[Case]:

@@ -1,12 +1,29 @@
-"""Rebuilding the search index from the database, and finding and repairing drift."""
+"""Keeping the search index up to date: applying recorded changes, rebuilding, finding and repairing drift.
+
+Every committed change to a case has a number in the change sequence (services/changes.py);
+an index applies the changes after the last number it holds. The process that made a change
+applies it right after its commit (so an editor sees their edit at once), and every process
+also applies what others made, on a short poll and before a search when it is behind
+(casebook/freshness.py). Applying re-reads each changed case from the database: it replaces
+the case's document, or deletes it when the case is gone, so applying twice is harmless.
+"""
 from __future__ import annotations
 
+import functools
+import logging
+import time
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from .. import search
-from .cases import all_cases, index_cases, theme_labels
+from . import changes
+from .cases import all_cases, get_cases, theme_labels
+
+log = logging.getLogger(__name__)
+
+BATCH = 500  # changes applied per index commit
+CHECK_EVERY = 0.5  # seconds between a process's "is the index behind?" checks before searches
 
 
 @dataclass
@@ -24,8 +41,75 @@ class Drift:
 
 def rebuild_index(session: Session, index: search.SearchIndex) -> int:
     """Rebuild the whole index from the database; return how many cases it holds."""
+    upto = changes.latest(session)  # read before the cases, so they hold every change up to it
     labels = theme_labels(session)
-    return index.rebuild(search.case_document(c, labels, index.bands) for c in all_cases(session))
+    return index.rebuild((search.case_document(c, labels, index.bands) for c in all_cases(session)), applied=upto)
+
+
+def index_changes(session: Session, index: search.SearchIndex, wait: bool = True) -> bool:
+    """Apply every committed change the index does not hold yet; log loudly and return False on failure.
+
+    Without an index, builds it from the database. With `wait` False, returns at once (True)
+    when another writer is busy with the index: it, or the next poll, applies the changes.
+    A failure leaves the database as committed; the next apply, or `casebook check-index
+    --repair`, fixes it.
+    """
+    # A session of its own: it reads the cases as committed now, whatever the caller's has loaded.
+    try:
+        with Session(session.get_bind()) as fresh:
+            if not index.exists():
+                with index.rebuilding(wait=wait) as mine:
+                    if mine and not index.exists():
+                        rebuild_index(fresh, index)
+                if not index.exists():
+                    return True  # another process is building it and applies the changes after
+            if (index.applied() or 0) > changes.latest(fresh):
+                log.warning("search index %s is ahead of the database's changes; rebuilding it", index.directory)
+                rebuild_index(fresh, index)
+                return True
+            more: list[bool] = []  # _plan notes here that changes remain after its batch
+            plan = functools.partial(_plan, fresh, index, more)
+            while True:
+                more.clear()
+                if not index.apply(plan, wait=wait) or not more:
+                    return True
+    except search.IndexBusy:
+        log.error("search index update failed (busy); it will be retried, or run `casebook check-index --repair`")
+        return False
+    except Exception:  # the database went away, the disk is full…: the changes stay pending, applied later
+        log.exception("search index update failed; it will be retried, or run `casebook check-index --repair`")
+        return False
+
+
+def _plan(session: Session, index: search.SearchIndex, more: list, after: int) -> tuple[list[dict], list[str], int]:
+    # The documents and deletions for the changes after `after` (one batch); `more` learns if others remain.
+    rows = changes.since(session, after, BATCH)
+    if not rows:
+        return [], [], after
+    if len(rows) == BATCH:
+        more.append(True)
+    slugs = list(dict.fromkeys(r.slug for r in rows))
+    found = get_cases(session, slugs)
+    labels = theme_labels(session)
+    docs = [search.case_document(c, labels, index.bands) for c in found]
+    gone = sorted(set(slugs) - {c.slug for c in found})
+    return docs, gone, rows[-1].id
+
+
+def lag(session: Session, index: search.SearchIndex) -> tuple[int, int | None]:
+    """The newest change number and the number the index holds (None without an index)."""
+    return changes.latest(session), index.applied()
+
+
+def keep_fresh(session: Session, index: search.SearchIndex) -> None:
+    """Before a search: apply other processes' changes if the index is behind (checked at most every CHECK_EVERY s)."""
+    now = time.monotonic()
+    if now - index.checked_at < CHECK_EVERY:
+        return
+    index.checked_at = now
+    latest, applied = lag(session, index)
+    if applied is not None and applied < latest:
+        index_changes(session, index, wait=False)
 
 
 def check_index(session: Session, index: search.SearchIndex) -> Drift:
@@ -50,5 +134,11 @@ def check_index(session: Session, index: search.SearchIndex) -> Drift:
 def repair_index(session: Session, index: search.SearchIndex, drift: Drift) -> bool:
     """Re-index missing and stale cases and drop orphaned documents."""
     wanted = set(drift.missing) | set(drift.stale)
-    cases = [c for c in all_cases(session) if c.slug in wanted]
-    return index_cases(session, index, cases, delete=drift.orphaned)
+    labels = theme_labels(session)
+    docs = [search.case_document(c, labels, index.bands) for c in all_cases(session) if c.slug in wanted]
+    try:
+        index.update(docs, drift.orphaned)
+    except search.IndexBusy:
+        log.error("search index repair failed (busy); run `casebook check-index --repair` again")
+        return False
+    return True

@@ -98,5 +98,5 @@ def load_cases(session: Session, index: search.SearchIndex, paths: list[Path]) -
         if outcome != "unchanged":
             changed.append(case)
     if changed:
-        index_cases(session, index, changed)
+        index_cases(session, index)
     return report

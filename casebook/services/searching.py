@@ -15,7 +15,7 @@ from .. import analysis, domain, search
 from ..errors import InvalidInput, NotFound, SearchUnavailable
 from ..models import Case, Municipality
 from ..schemas import SearchArgsSchema, flatten_errors
-from . import municipalities
+from . import indexing, municipalities
 from .cases import get_cases, theme_labels
 
 FACET_LABELS = {
@@ -150,11 +150,11 @@ def search_cases(session: Session, index: search.SearchIndex, args: search.Searc
     if args.sort == "similar" and args.reference is None:
         notes.append("人口規模の近い順に並べるには、団体を選ぶか人口を入力してください。関連度順で表示しています。")
         args = dataclasses.replace(args, sort="relevance")
+    indexing.keep_fresh(session, index)
     try:
         result = search.search(index, args, index.bands, facet_label(themes, index.bands))
     except search.IndexMissing as exc:
-        raise SearchUnavailable(
-            "検索インデックスが準備できていません。管理者が `casebook reindex` を実行するまでお待ちください。") from exc
+        raise SearchUnavailable(str(exc)) from exc
     result = dataclasses.replace(result, notes=[*notes, *result.notes])  # the result may be cached
     hits = []
     for case in get_cases(session, result.slugs):
@@ -179,8 +179,9 @@ def all_result_slugs(session: Session, index: search.SearchIndex, args: search.S
     args = dataclasses.replace(args, page=1, size=MAX_EXPORT)
     if args.sort == "similar" and args.reference is None:
         args = dataclasses.replace(args, sort="relevance")
+    indexing.keep_fresh(session, index)
     try:
         result = search.search(index, args, index.bands, facet_label(theme_labels(session), index.bands))
     except search.IndexMissing as exc:
-        raise SearchUnavailable("検索インデックスが準備できていません。") from exc
+        raise SearchUnavailable(str(exc)) from exc
     return result.slugs

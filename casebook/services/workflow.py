@@ -60,7 +60,7 @@ def transition(session: Session, index: search.SearchIndex, slug: str, action: s
     case.updated_at = utcnow()
     add_revision(session, case, action, user, comment.strip())
     session.commit()
-    index_cases(session, index, [case])
+    index_cases(session, index)
     return case
 
 
