@@ -378,10 +378,8 @@ def query_mix(count: int, seed: int) -> list[tuple[str, dict]]:
 
 
 def forget_results(index) -> None:
-    """Empty the per-process result cache (SearchIndex.results_cache), if the index has one."""
-    cache = getattr(index, "results_cache", None)
-    if cache is not None:
-        cache.clear()
+    """Empty the per-process result cache (SearchIndex.cache.results)."""
+    index.cache.results.clear()
 
 
 def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -> dict:
@@ -424,7 +422,7 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
     log(f"  cold first search (opens the index, builds facet sets): {cold_ms:,.0f} ms, {first.result.total:,} hits")
     for _category, raw in query_mix(25, seed + 1):  # warm-up with other searches than the measured ones
         page(raw)
-    warm_terms = len(getattr(index, "_term_cache", ()))
+    warm_terms = len(index.cache._scored)
 
     mix = query_mix(queries, seed)
     rows = []
@@ -484,8 +482,8 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
         "median_hits": int(percentile([r["total"] for r in rows], 50)),
         "slowest": [{"ms": round(r["page_ms"], 1), "index_ms": round(r["index_ms"], 1), "hits": r["total"],
                      "args": r["args"]} for r in slowest],
-        "term_cache_entries": len(getattr(index, "_term_cache", ())), "term_cache_entries_after_warmup": warm_terms,
-        "term_cache_postings": getattr(index, "_term_cache_size", None),
+        "term_cache_entries": len(index.cache._scored), "term_cache_entries_after_warmup": warm_terms,
+        "term_cache_postings": index.cache.scored_size, "raw_postings_cached": index.cache.raw_size,
         "rss_boot_mb": rss_boot, "rss_after_imports_mb": rss_imported, "rss_end_mb": proc_status_mb("VmRSS"),
         "serve_rss_mb": proc_status_mb("VmHWM") or maxrss_mb(),
         "serve_maxrss_mb": maxrss_mb(),  # getrusage(RUSAGE_SELF).ru_maxrss

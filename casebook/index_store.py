@@ -14,24 +14,22 @@ The index contract:
   the kernel releases when its process dies, so a killed writer never leaves the index locked;
   its half-written segment files are not named by any table of contents and are removed by
   the next commit. Readers take no lock.
-- Searchers are opened per search (they are not thread-safe); facet document sets are
-  cached per index generation, since they only change when the index does.
-- Only this module, search.py and analysis.py import whoosh.
+- Searchers are opened per search (they are not thread-safe); what searches read (postings,
+  lengths, sort columns, facet sets) is cached per segment and assembled per generation
+  (index_cache.py), so an edit only makes its own small segment be read from disk.
+- Only this module, index_cache.py, search.py and analysis.py import whoosh.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import math
 import os
 import shutil
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -40,14 +38,11 @@ from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock
 
 from . import analysis, domain
+from .index_cache import FACETS, FacetSets, ReadCache, generation_key  # noqa: F401 (FacetSets re-exported)
 
 log = logging.getLogger(__name__)
 
-FACETS = ("theme", "band", "region", "pref", "kind", "year", "tag")
 PARALLEL_FROM = 1000  # documents from which a rebuild writes with several processes
-TERM_CACHE_IDS = 1_000_000  # postings kept in the per-term score cache (about 100 MB at most)
-BM25_K1, BM25_B = 1.2, 0.75  # Whoosh's defaults
-RESULTS_CACHED = 256  # searches kept per process (keyed by index generation and arguments)
 UNKNOWN_LAST = 2**62
 
 
@@ -148,12 +143,7 @@ class SearchIndex:
         self.lock_timeout = lock_timeout
         self.schema = make_schema()
         self._opened: dict[str, whoosh_index.Index] = {}
-        self._facet_cache: dict[tuple[str, int], FacetSets] = {}
-        self._people_cache: dict[tuple[str, int], dict[int, list]] = {}
-        self._term_cache: OrderedDict[tuple, frozenset[int]] = OrderedDict()
-        self._term_cache_size = 0
-        self.results_cache: OrderedDict[tuple, object] = OrderedDict()
-        self._columns: dict[tuple, list] = {}
+        self.cache = ReadCache()  # what searches read, kept per segment and generation (index_cache.py)
         self._lock = threading.Lock()
         self.checked_at = 0.0  # when this process last asked the database whether the index is behind
         self.builds_itself = False  # a background thread builds a missing index (casebook/freshness.py)
@@ -278,8 +268,9 @@ class SearchIndex:
             path = self._new_generation()
             ix = whoosh_index.open_dir(str(path))
             procs = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
-            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True) if procs > 1
-                      else ix.writer(limitmb=256))
+            # compound=False: a compound segment is copied into memory each time a searcher opens it.
+            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False) if procs > 1
+                      else ix.writer(limitmb=256, compound=False))
             try:
                 for doc in docs:
                     writer.add_document(**doc)
@@ -330,7 +321,7 @@ class SearchIndex:
                     applied = self._read_applied(name)
                     docs, delete, upto = plan(applied)
                     if docs or delete:
-                        writer = ix.writer(_lk=False)  # the lock is ours already (see _writelock)
+                        writer = ix.writer(_lk=False, compound=False)  # the lock is ours already (see _writelock)
                         try:
                             for slug in delete:
                                 writer.delete_by_term("slug", slug)
@@ -391,135 +382,7 @@ class SearchIndex:
     @staticmethod
     def generation(searcher: Searcher) -> tuple[str, int]:
         """What identifies the index contents a searcher sees: its folder and TOC generation."""
-        return (getattr(searcher._ix.storage, "folder", ""), searcher.ixreader.generation() or 0)
-
-    def term_scores(self, searcher: Searcher, fieldname: str, term: str, prefix: bool = False) -> dict[int, float]:
-        """{document number: BM25 contribution} of `term` (or every term starting with it) in a field.
-
-        Cached per index generation, so that matching is set intersection and ranking a sum of
-        dictionary look-ups, both in C, instead of Whoosh's matcher tree in Python (3-10× faster
-        at 10,000 cases). The cache is an LRU bounded by TERM_CACHE_IDS postings in all.
-        """
-        key = (self.generation(searcher), fieldname, term, prefix)
-        with self._lock:
-            hit = self._term_cache.get(key)
-            if hit is not None:
-                self._term_cache.move_to_end(key)
-                return hit
-        reader = searcher.ixreader
-        if prefix:
-            texts = list(reader.expand_prefix(fieldname, term))
-        else:
-            texts = [term] if (fieldname, term) in reader else []
-        weights: dict[int, float] = {}
-        for text in texts:
-            matcher = reader.postings(fieldname, text)
-            while matcher.is_active():
-                docnum = matcher.id()
-                weights[docnum] = weights.get(docnum, 0.0) + matcher.weight()
-                matcher.next()
-        lengths, average = self.field_lengths(searcher, fieldname)
-        total = max(reader.doc_count(), 1)
-        idf = math.log(1 + (total - len(weights) + 0.5) / (len(weights) + 0.5))
-        scores = {d: idf * w * (BM25_K1 + 1) / (w + BM25_K1 * (1 - BM25_B + BM25_B * lengths[d] / average))
-                  for d, w in weights.items()}
-        with self._lock:
-            if key not in self._term_cache:
-                self._term_cache[key] = scores
-                self._term_cache_size += len(scores)
-            while self._term_cache_size > TERM_CACHE_IDS and len(self._term_cache) > 1:
-                _old, dropped = self._term_cache.popitem(last=False)
-                self._term_cache_size -= len(dropped)
-        return scores
-
-    def field_lengths(self, searcher: Searcher, fieldname: str) -> tuple[list[int], float]:
-        """Every document's length in terms for a field, and the average, cached per generation."""
-        key = (self.generation(searcher), "length", fieldname)
-        with self._lock:
-            hit = self._columns.get(key)
-        if hit is None:
-            reader = searcher.ixreader
-            lengths = [reader.doc_field_length(d, fieldname, 0) or 0 for d in range(reader.doc_count_all())]
-            hit = (lengths, max(sum(lengths) / max(len(lengths), 1), 1.0))
-            with self._lock:
-                self._columns = {k: v for k, v in self._columns.items() if k[0] == key[0]}
-                self._columns[key] = hit
-        return hit
-
-    def column(self, searcher: Searcher, fieldname: str) -> list:
-        """A sortable field's value for every document number, cached per generation."""
-        key = (self.generation(searcher), "column", fieldname)
-        with self._lock:
-            hit = self._columns.get(key)
-        if hit is None:
-            reader = searcher.ixreader
-            column = reader.column_reader(fieldname)
-            hit = [column[d] for d in range(reader.doc_count_all())]
-            with self._lock:
-                self._columns = {k: v for k, v in self._columns.items() if k[0] == key[0]}
-                self._columns[key] = hit
-        return hit
-
-    def remember(self, key: tuple, result: object) -> None:
-        """Keep a search result for its (generation, arguments) key; an LRU of RESULTS_CACHED."""
-        with self._lock:
-            self.results_cache[key] = result
-            self.results_cache.move_to_end(key)
-            while len(self.results_cache) > RESULTS_CACHED:
-                self.results_cache.popitem(last=False)
-
-    def recall(self, key: tuple) -> object | None:
-        with self._lock:
-            hit = self.results_cache.get(key)
-            if hit is not None:
-                self.results_cache.move_to_end(key)
-            return hit
-
-    def facet_sets(self, searcher: Searcher) -> FacetSets:
-        """Return the document sets per facet value for the searcher's generation."""
-        key = self.generation(searcher)
-        with self._lock:
-            cached = self._facet_cache.get(key)
-        if cached is None:
-            cached = FacetSets.read(searcher)
-            with self._lock:
-                self._facet_cache = {key: cached}
-        return cached
-
-
-    def people(self, searcher: Searcher) -> dict[int, list]:
-        """Return {docnum: similarity candidates} for the searcher's generation (built on first use)."""
-        key = self.generation(searcher)
-        with self._lock:
-            cached = self._people_cache.get(key)
-        if cached is None:
-            reader = searcher.ixreader
-            cached = {d: [tuple(c) for c in reader.stored_fields(d).get("people", [])] for d in reader.all_doc_ids()}
-            with self._lock:
-                self._people_cache = {key: cached}
-        return cached
-
-
-@dataclass
-class FacetSets:
-    """Document numbers of published cases, and per facet value."""
-
-    published: frozenset[int]
-    values: dict[str, dict[str, frozenset[int]]]
-
-    @classmethod
-    def read(cls, searcher: Searcher) -> FacetSets:
-        reader = searcher.ixreader
-        published = frozenset(reader.postings("status", "published").all_ids()) \
-            if ("status", "published") in reader else frozenset()
-        values: dict[str, dict[str, frozenset[int]]] = {}
-        for facet in FACETS:
-            values[facet] = {}
-            for term in reader.field_terms(facet):
-                ids = frozenset(reader.postings(facet, term).all_ids()) & published
-                if ids:
-                    values[facet][term] = ids
-        return cls(published, values)
+        return generation_key(searcher)
 
 
 def _commit(writer) -> None:

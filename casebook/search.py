@@ -109,7 +109,7 @@ def _rank(index: SearchIndex, searcher, words, scored: list[dict[int, float]], r
         found = set(results)
         for word in words:
             for term, is_prefix in word:
-                found &= index.term_scores(searcher, fieldname, term, is_prefix).keys()
+                found &= index.cache.term_scores(searcher, fieldname, term, is_prefix).keys()
         return found
 
     in_title, in_summary = everywhere("title"), everywhere("summary")
@@ -152,23 +152,23 @@ def search(index: SearchIndex, args: SearchArgs, bands: domain.Bands,
     with index.searcher() as searcher:
         key = (index.generation(searcher), repr((text, sorted(args.filters.items()), args.sort, args.page, args.size,
                                                   args.reference, args.boosts, sorted(args.ref_params.items()))))
-        cached = index.recall(key)
+        cached = index.cache.recall(key)
         if cached is not None:
             return cached
         result = _search(index, searcher, args, bands, label, text, notes, words)
-        index.remember(key, result)
+        index.cache.remember(key, result)
         return result
 
 
 def _search(index: SearchIndex, searcher, args: SearchArgs, bands: domain.Bands, label, text: str,
             notes: list[str], words) -> SearchResult:
-    sets = index.facet_sets(searcher)
+    sets = index.cache.facet_sets(searcher)
     scored: list[dict[int, float]] = []
     if words:
         matched = set(sets.published)
         for word in words:
             for term, is_prefix in word:
-                scores_of_term = index.term_scores(searcher, "all", term, is_prefix)
+                scores_of_term = index.cache.term_scores(searcher, "all", term, is_prefix)
                 scored.append(scores_of_term)
                 matched &= scores_of_term.keys()
     else:
@@ -210,7 +210,7 @@ def _search(index: SearchIndex, searcher, args: SearchArgs, bands: domain.Bands,
     scores: dict[str, float] = {}
     if results and (args.page - 1) * args.size < total:
         if args.sort == "similar" and args.reference is not None:
-            people = index.people(searcher)
+            people = index.cache.people(searcher)
             ordered = sorted(results, key=lambda d: (
                 domain.closeness(people.get(d, []), args.reference, args.boosts), d))
             for docnum in ordered[(args.page - 1) * args.size:end]:
@@ -224,7 +224,7 @@ def _search(index: SearchIndex, searcher, args: SearchArgs, bands: domain.Bands,
                 scores[slug] = score
         else:
             fieldname, reverse = _SORT_FIELDS.get(args.sort, ("updated", True))
-            values = index.column(searcher, fieldname)
+            values = index.cache.column(searcher, fieldname)
             ordered = sorted(results, key=lambda d: (values[d], d), reverse=reverse)
             for docnum in ordered[(args.page - 1) * args.size:end]:
                 slugs.append(searcher.stored_fields(docnum)["slug"])
