@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -41,6 +42,7 @@ from . import analysis, domain
 from .index_cache import FACETS, FacetSets, ReadCache, generation_key  # noqa: F401 (FacetSets re-exported)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PARALLEL_FROM = 1000  # documents from which a rebuild writes with several processes
 UNKNOWN_LAST = 2**62
@@ -183,15 +185,23 @@ class SearchIndex:
         name = self.current_name()
         if name is None:
             return "検索インデックスがありません"
-        try:
-            ix = whoosh_index.open_dir(str(self.directory / name))
-            with ix.searcher() as searcher:
+        for _attempt in range(3):
+            searcher = None
+            try:
+                searcher = whoosh_index.open_dir(str(self.directory / name)).searcher()
                 last = searcher.doc_count_all() - 1
                 if last >= 0:
                     searcher.stored_fields(last)
-        except Exception as exc:  # any damage shows as some error while reading
-            return f"検索インデックスを読めません（{type(exc).__name__}: {exc}）"
-        return None
+                return None
+            except Exception as exc:  # any damage shows as some error while reading
+                found = f"検索インデックスを読めません（{type(exc).__name__}: {exc}）"
+                if searcher is None or self._still_current(searcher):
+                    return found
+                # else another process's merge removed files meanwhile (see `read`): look again
+            finally:
+                if searcher is not None:
+                    searcher.close()
+        return found
 
     def discard(self) -> None:
         """Stop using the live generation (it is damaged): searches report the index missing until a rebuild."""
@@ -374,10 +384,33 @@ class SearchIndex:
         finally:
             searcher.close()
 
+    def read(self, work: Callable[[Searcher], T]) -> T:
+        """Return `work(searcher)` on the live generation, retried on a newer one if the index moved on meanwhile.
+
+        A searcher opens some segment files only when first needed; when another process's
+        commit merges segments in between, it deletes the merged segments' files, and reading
+        them fails. The same work on the newer generation then reads the merged segment.
+        """
+        for attempt in range(3):
+            with self.searcher() as searcher:
+                try:
+                    return work(searcher)
+                except Exception as exc:
+                    if attempt == 2 or self._still_current(searcher):
+                        raise
+                    log.info("search index changed during a read (%r); reading the newer generation", exc)
+        raise AssertionError("unreachable")
+
+    def _still_current(self, searcher: Searcher) -> bool:
+        try:
+            return (self.current_name() == Path(generation_key(searcher)[0]).name
+                    and searcher._ix.latest_generation() == searcher.ixreader.generation())
+        except Exception:  # the folder itself is gone: certainly not current
+            return False
+
     def stored(self) -> dict[str, str]:
         """Return {slug: fingerprint} for every document in the index."""
-        with self.searcher() as searcher:
-            return {f["slug"]: f.get("fingerprint", "") for f in searcher.all_stored_fields()}
+        return self.read(lambda searcher: {f["slug"]: f.get("fingerprint", "") for f in searcher.all_stored_fields()})
 
     @staticmethod
     def generation(searcher: Searcher) -> tuple[str, int]:

@@ -149,15 +149,19 @@ def search(index: SearchIndex, args: SearchArgs, bands: domain.Bands,
     words = analysis.query_words(text)
     if text and not words:
         notes.append("検索語に検索できる文字（漢字・かな・英数字）が含まれていないため、すべての事例を表示しています。")
-    with index.searcher() as searcher:
-        key = (index.generation(searcher), repr((text, sorted(args.filters.items()), args.sort, args.page, args.size,
-                                                  args.reference, args.boosts, sorted(args.ref_params.items()))))
+    arguments = repr((text, sorted(args.filters.items()), args.sort, args.page, args.size, args.reference,
+                      args.boosts, sorted(args.ref_params.items())))
+
+    def work(searcher) -> SearchResult:
+        key = (index.generation(searcher), arguments)
         cached = index.cache.recall(key)
         if cached is not None:
             return cached
-        result = _search(index, searcher, args, bands, label, text, notes, words)
+        result = _search(index, searcher, args, bands, label, text, list(notes), words)
         index.cache.remember(key, result)
         return result
+
+    return index.read(work)
 
 
 def _search(index: SearchIndex, searcher, args: SearchArgs, bands: domain.Bands, label, text: str,

@@ -93,3 +93,23 @@ def test_an_edit_reads_only_its_own_segment(loaded_app, session, index, monkeypa
     answers(index)
     assert read, "the new segments' postings are read"
     assert not set(read) & old, "postings of segments that were already read are not read again"
+
+
+def test_a_read_survives_a_merge_that_removes_files_it_had_not_opened(loaded_app, session, index):
+    labels = cases.theme_labels(session)
+    for slug in ("kochi-madoguchi-itaku", "hirosaki-jichitai-cloud"):  # two more segments
+        index.update([search.case_document(cases.get_case(session, slug), labels, index.bands)])
+    expected = sorted(c.slug for c in cases.all_cases(session))
+    attempts = []
+
+    def work(searcher):
+        attempts.append(searcher)
+        if len(attempts) == 1:
+            # Another process merges every segment into one, deleting the old segments' files,
+            # before this searcher has opened their stored fields.
+            index._open(index.current_name()).optimize()
+        return sorted(fields["slug"] for fields in searcher.all_stored_fields())
+
+    assert index.read(work) == expected
+    assert len(attempts) == 2
+    assert search.search(index, search.SearchArgs(q="窓口"), index.bands, label).total >= 1
