@@ -10,7 +10,7 @@ MASTER ?= ../shared/data/municipalities.csv
 # Debian packages for the PDF sheets (WeasyPrint: Pango, Japanese fonts) and their browser test.
 SYSTEM_DEPS ?= fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
 
-.PHONY: install system-deps run serve-prod test test-pg bench bench-search bench-load screenshots lint clean
+.PHONY: install system-deps run serve-prod test test-pg bench bench-search bench-load bench-freshness screenshots lint clean
 
 # Installs only what is missing (quick when all is there); needs root and apt-get, else it only says what to install.
 system-deps:
@@ -53,7 +53,7 @@ test: install
 test-pg: install
 	CASEBOOK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
 
-bench: bench-search bench-load
+bench: bench-search bench-load bench-freshness
 
 bench-search: install
 	$(BIN)/python benchmarks/bench_search.py
@@ -61,6 +61,10 @@ bench-search: install
 # gunicorn with 4 workers over 10,000 generated cases, 60 s of mixed traffic (LOAD_ARGS="--seconds 20").
 bench-load: install
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+
+# Two app instances, one database, own indexes: seconds from an edit on one to searchable on the other.
+bench-freshness: install
+	$(BIN)/python benchmarks/freshness.py $(FRESHNESS_ARGS)
 
 # The README's screenshots (docs/screenshots/*.png), taken by the browser tests in headless Chromium.
 screenshots: install
