@@ -279,7 +279,7 @@ class SearchIndex:
             ix = whoosh_index.open_dir(str(path))
             procs = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
             # compound=False: a compound segment is copied into memory each time a searcher opens it.
-            writer = (ix.writer(procs=procs, limitmb=128, multisegment=True, compound=False) if procs > 1
+            writer = (ix.writer(procs=procs, limitmb=64, multisegment=True, compound=False) if procs > 1
                       else ix.writer(limitmb=256, compound=False))
             try:
                 for doc in docs:
