@@ -36,7 +36,11 @@ def reindex_command() -> None:
     """Rebuild the search index from the database (into a fresh directory, then swap)."""
     init_db(get_engine())
     started = time.perf_counter()
-    count = indexing.rebuild_index(get_session(), search.get_index())
+    index = search.get_index()
+    with index.rebuilding(wait=False) as mine:  # one rebuild per directory at a time (a server may be at it)
+        if not mine:
+            raise click.ClickException("別のプロセスが検索インデックスを再構築中です。終わってから、もう一度実行してください。")
+        count = indexing.rebuild_index(get_session(), index)
     click.echo(f"検索インデックスを再構築しました: {count} 件（{time.perf_counter() - started:.1f} 秒）")
 
 

@@ -16,6 +16,21 @@ def test_load_reindex_check(app, tmp_path):
     assert result.exit_code == 0 and "一致" in result.output
 
 
+def test_reindex_refuses_while_another_process_rebuilds(app):
+    from casebook import search
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["load", str(CASES_DIR)])
+    index = search.get_index(app)
+    live = index.current_name()
+    with index.rebuilding():  # as a server's background thread holds it while building
+        result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 1 and "再構築中" in result.output
+    assert index.current_name() == live
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    assert index.current_name() != live
+
+
 def test_check_index_exits_non_zero_on_drift_and_repairs(app):
     runner = app.test_cli_runner()
     runner.invoke(args=["load", str(CASES_DIR)])
