@@ -267,10 +267,30 @@ def db_revision_command(revision_id: str, message: str) -> None:
     click.echo(f"下書きを書きました（内容を確認してください）: {path}")
 
 
+@click.group("changes")
+def changes_group() -> None:
+    """The change sequence that keeps every server's index fresh."""
+
+
+@changes_group.command("prune")
+@with_appcontext
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Keep the changes of this many days (and always the newest).")
+def prune_changes_command(days: int) -> None:
+    """Delete old change rows; a server whose index is older than what is kept rebuilds it."""
+    from datetime import timedelta
+
+    from .models import utcnow
+    from .services import changes
+
+    removed = changes.prune(get_session(), utcnow() - timedelta(days=days))
+    click.echo(f"{days} 日より前の変更記録を {removed} 件削除しました。")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
     for command in (load_command, reindex_command, check_index_command, municipalities_group, users_group,
-                    import_command, export_command, db_group):
+                    import_command, export_command, db_group, changes_group):
         app.cli.add_command(command)
 
 

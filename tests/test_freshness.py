@@ -214,3 +214,26 @@ def test_workflow_steps_and_bulk_imports_are_recorded(loaded_app, session, index
     assert count == 4  # loaded, unpublished, published, imported
     assert index.applied() == changes.latest(session)
     assert indexing.check_index(session, index).clean
+
+
+def test_pruned_changes_keep_the_newest_and_an_index_behind_them_is_rebuilt(loaded_app, session, index):
+    from datetime import timedelta
+
+    from casebook.models import utcnow
+
+    runner = loaded_app.test_cli_runner()
+    stale = search.SearchIndex(index.directory.parent / "stale", index.bands)  # another server's index, built now
+    indexing.index_changes(session, stale)
+    other = "hirosaki-jichitai-cloud"
+    for slug, title in ((other, "剪定される変更の題名"), (SLUG, "剪定の後に残る変更の題名")):  # the first will be pruned
+        cases.save_case(session, index, {**cases.case_data(cases.get_case(session, slug)), "title": title})
+    before = latest(loaded_app)
+    result = runner.invoke(args=["changes", "prune", "--days", "1"])
+    assert result.exit_code == 0 and "0 件" in result.output  # nothing is a day old yet
+    assert changes.prune(session, utcnow() + timedelta(days=1)) > 0
+    assert changes.bounds(session) == (before, before)  # only the newest is left: numbers keep growing
+    assert stale.applied() < before - 1  # it needs rows that are gone...
+    assert indexing.index_changes(session, stale)
+    assert stale.applied() == before  # ...so it was rebuilt, and holds the edit
+    assert indexing.check_index(session, stale).clean
+    assert stale.stored() == index.stored()  # the pruned change to the other case included

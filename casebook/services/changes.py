@@ -11,10 +11,16 @@ given in commit order already. On PostgreSQL, two transactions could take number
 11 and commit 11 first; so `record` first takes a transaction-level advisory lock, held
 until commit or rollback, which makes case-changing transactions take turns from their
 first write on. A rolled-back transaction leaves a gap, which is harmless.
+
+Old rows can be pruned (`casebook changes prune`); the newest row always stays, so numbers
+keep growing. An index that still needs pruned rows (it holds a number below the oldest row
+left, minus one) cannot catch up row by row and is rebuilt instead (services/indexing.py).
 """
 from __future__ import annotations
 
-from sqlalchemy import func, text
+from datetime import datetime
+
+from sqlalchemy import delete, func, text
 from sqlmodel import Session, select
 
 from ..models import CaseChange
@@ -39,3 +45,17 @@ def latest(session: Session) -> int:
 def since(session: Session, after: int, limit: int) -> list[CaseChange]:
     """The committed changes numbered above `after`, oldest first, at most `limit`."""
     return list(session.exec(select(CaseChange).where(CaseChange.id > after).order_by(CaseChange.id).limit(limit)))
+
+
+def bounds(session: Session) -> tuple[int, int]:
+    """The oldest and newest change numbers kept (0, 0 when there is none)."""
+    oldest, newest = session.exec(select(func.min(CaseChange.id), func.max(CaseChange.id))).one()
+    return oldest or 0, newest or 0
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Delete the changes recorded before `before`, except the newest; commit; return how many went."""
+    newest = latest(session)
+    result = session.exec(delete(CaseChange).where(CaseChange.at < before, CaseChange.id < newest))
+    session.commit()
+    return result.rowcount or 0

@@ -63,8 +63,10 @@ def index_changes(session: Session, index: search.SearchIndex, wait: bool = True
                         rebuild_index(fresh, index)
                 if not index.exists():
                     return True  # another process is building it and applies the changes after
-            if (index.applied() or 0) > changes.latest(fresh):
-                log.warning("search index %s is ahead of the database's changes; rebuilding it", index.directory)
+            applied, (oldest, latest) = index.applied() or 0, changes.bounds(fresh)
+            if applied > latest or applied < oldest - 1:  # ahead of the database, or behind pruned changes
+                log.warning("search index %s holds changes up to %s, but the database keeps %s to %s; rebuilding it",
+                            index.directory, applied, oldest, latest)
                 rebuild_index(fresh, index)
                 return True
             more: list[bool] = []  # _plan notes here that changes remain after its batch
