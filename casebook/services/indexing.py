@@ -46,13 +46,14 @@ def rebuild_index(session: Session, index: search.SearchIndex) -> int:
     return index.rebuild((search.case_document(c, labels, index.bands) for c in all_cases(session)), applied=upto)
 
 
-def index_changes(session: Session, index: search.SearchIndex, wait: bool = True) -> bool:
+def index_changes(session: Session, index: search.SearchIndex, wait: bool = True, rebuild: bool = True) -> bool:
     """Apply every committed change the index does not hold yet; log loudly and return False on failure.
 
     Without an index, builds it from the database. With `wait` False, returns at once (True)
     when another writer is busy with the index: it, or the next poll, applies the changes.
     A failure leaves the database as committed; the next apply, or `casebook check-index
-    --repair`, fixes it.
+    --repair`, fixes it. With `rebuild` False, an index that must be rebuilt (it is ahead of
+    the database, or needs pruned changes) is left for the background thread.
     """
     # A session of its own: it reads the cases as committed now, whatever the caller's has loaded.
     try:
@@ -65,6 +66,8 @@ def index_changes(session: Session, index: search.SearchIndex, wait: bool = True
                     return True  # another process is building it and applies the changes after
             applied, (oldest, latest) = index.applied() or 0, changes.bounds(fresh)
             if applied > latest or applied < oldest - 1:  # ahead of the database, or behind pruned changes
+                if not rebuild:
+                    return True
                 log.warning("search index %s holds changes up to %s, but the database keeps %s to %s; rebuilding it",
                             index.directory, applied, oldest, latest)
                 rebuild_index(fresh, index)
@@ -111,7 +114,8 @@ def keep_fresh(session: Session, index: search.SearchIndex) -> None:
     index.checked_at = now
     latest, applied = lag(session, index)
     if applied is not None and applied < latest:
-        index_changes(session, index, wait=False)
+        # A rebuild takes a minute at 10,000 cases: not in a search request when a thread can do it.
+        index_changes(session, index, wait=False, rebuild=not index.builds_itself)
 
 
 def check_index(session: Session, index: search.SearchIndex) -> Drift:
