@@ -53,7 +53,7 @@ class _Generation:
     """What one generation's searches share: segment offsets and deletions, and data assembled from them."""
 
     key: tuple
-    leaves: list[tuple[object, tuple, int, frozenset[int]]]  # (reader, segment key, offset, deleted)
+    leaves: list[tuple[tuple, int, frozenset[int]]]  # (segment key, offset, deleted documents)
     lengths: dict[str, tuple[list[int], float]] = field(default_factory=dict)
     columns: dict[str, list] = field(default_factory=dict)
     facets: FacetSets | None = None
@@ -91,7 +91,7 @@ class ReadCache:
             if segment is None:  # an empty index: no segment, no documents
                 continue
             deleted = frozenset(segment.deleted_docs()) if segment.has_deletions() else frozenset()
-            leaves.append((reader, (key[0], segment.segment_id()), offset, deleted))
+            leaves.append(((key[0], segment.segment_id()), offset, deleted))
         gen = _Generation(key, leaves)
         with self._lock:
             current = self._generation
@@ -104,7 +104,7 @@ class ReadCache:
     def _forget(self, gen: _Generation) -> None:
         # Drop what no later search will use: data of segments merged away or in an older index
         # folder, and scores and results of older generations. Called under the lock.
-        live = {seg for _r, seg, _o, _d in gen.leaves}
+        live = {seg for seg, _o, _d in gen.leaves}
         for seg in [s for s in self._segments if s not in live]:
             del self._segments[seg]
         for raw_key in [k for k in self._raw if k[0] not in live]:
@@ -161,7 +161,7 @@ class ReadCache:
     def _leaves_of(searcher: Searcher, gen: _Generation):
         # The searcher's own leaf readers (a reader is not shared between threads), with gen's keys.
         readers = [r for r, _o in searcher.ixreader.leaf_readers() if r.segment() is not None]
-        return [(reader, seg, offset, deleted) for reader, (_r, seg, offset, deleted) in zip(readers, gen.leaves, strict=True)]
+        return [(reader, seg, offset, deleted) for reader, (seg, offset, deleted) in zip(readers, gen.leaves, strict=True)]
 
     def _postings(self, reader, seg: tuple, fieldname: str, text: str) -> tuple[array, array]:
         """A term's postings in one segment: document numbers and weights, deleted documents included."""
