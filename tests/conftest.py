@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,13 +26,13 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 PG_URL = os.environ.get("CASEBOOK_TEST_DATABASE_URL")
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A fresh, empty database for one test."""
+@contextmanager
+def own_database(directory: Path, prefix: str = "t"):
+    """A database URL of its own: a SQLite file in `directory`, or a fresh PostgreSQL schema dropped afterwards."""
     if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        yield f"sqlite:///{directory / 'test.sqlite'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -41,6 +43,31 @@ def database_url(tmp_path):
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A fresh, empty database for one test."""
+    with own_database(tmp_path) as url:
+        yield url
+
+
+CHROMIUM = "/usr/bin/chromium"
+NO_BROWSER = "browser tests need Chromium (Debian package `chromium`) and Playwright: run `make system-deps install`"
+
+
+def chromium_path() -> str:
+    """Chromium's path; without it (or Playwright) a developer's run skips in one line, CI (CI=true) fails."""
+    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(NO_BROWSER)
+        pytest.skip(NO_BROWSER)
+    return path
 
 
 def make_app(database_url: str, tmp_path: Path, **settings):

@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import threading
 import unicodedata
-from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -17,11 +14,10 @@ from werkzeug.serving import make_server
 
 from casebook.services import sheets
 
-from .conftest import CASES_DIR, effect, participant
+from .conftest import CASES_DIR, chromium_path, effect, participant
 
 SLUGS = sorted(p.stem for p in CASES_DIR.glob("*.yaml"))
 A4_POINTS = (595.28, 841.89)
-CHROMIUM = "/usr/bin/chromium"
 
 
 def read_pdf(response) -> PdfReader:
@@ -298,25 +294,10 @@ def live_server(loaded_app):
     thread.join(timeout=10)
 
 
-def chromium_or_skip() -> str:
-    """Chromium's path; without it a developer's run skips in one line, CI fails."""
-    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path is None:
-        message = "Chromium (Debian package `chromium`) or Playwright is missing: run `make system-deps install`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 def test_chromium_prints_one_a4_page_per_sheet(live_server, add_case):
     from playwright.sync_api import sync_playwright
 
-    executable = chromium_or_skip()
+    executable = chromium_path()
     long_slugs = long_cases(add_case)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=[

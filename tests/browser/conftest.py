@@ -7,16 +7,10 @@ developer's run skips the browser tests in one line; CI (CI=true) fails them ins
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
-import uuid
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
@@ -24,9 +18,8 @@ from casebook import search
 from casebook.db import get_engine
 from casebook.services import loader, municipalities, users, workflow
 
-from ..conftest import CASES_DIR, PASSWORD, PG_URL, ROOT, SHARED_DATA, make_app
+from ..conftest import CASES_DIR, NO_BROWSER, PASSWORD, ROOT, SHARED_DATA, chromium_path, make_app, own_database
 
-CHROMIUM = "/usr/bin/chromium"
 MASTER = SHARED_DATA / "municipalities.csv"
 EDITOR = "editor@example.jp"
 OUTPUT = ROOT / "test-output"
@@ -37,42 +30,6 @@ SMALL_MASTER = """code,prefecture,name,kana,population,population_year,source,ki
 """
 # A case whose workflow is stepped once more so that history and diff have two versions.
 STEPPED = "hakui-madoguchi-itaku"
-
-
-NO_BROWSER = "browser tests need Chromium (Debian package `chromium`) and Playwright: run `make system-deps install`"
-
-
-def chromium_path() -> str:
-    """Chromium's path; without it (or Playwright) skip, or fail under CI=true."""
-    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(NO_BROWSER)
-        pytest.skip(NO_BROWSER)
-    return path
-
-
-@contextmanager
-def own_database(directory: Path):
-    """A database URL for the package: a SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
-    if not PG_URL:
-        yield f"sqlite:///{directory / 'browser.sqlite'}"
-        return
-    schema = f"b_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def fill_app(app) -> None:
@@ -92,7 +49,7 @@ def fill_app(app) -> None:
 def served(tmp_path_factory):
     """The app served on a free loopback port: (base URL, app)."""
     directory = tmp_path_factory.mktemp("browser")
-    with own_database(directory) as url:
+    with own_database(directory, "b") as url:
         app = make_app(url, directory)
         fill_app(app)
         server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -147,7 +104,7 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     if report.skipped and isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(NO_BROWSER):
-        report.longrepr = (__file__, chromium_path.__code__.co_firstlineno, report.longrepr[2])
+        report.longrepr = (chromium_path.__code__.co_filename, chromium_path.__code__.co_firstlineno, report.longrepr[2])
     return report
 
 
