@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, LargeBinary, Text
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -59,6 +59,9 @@ class Case(SQLModel, table=True):
 class Participant(SQLModel, table=True):
     """A government or joint body taking part in a case, in order."""
 
+    # One row per place: two racing saves cannot both add their rows to one case.
+    __table_args__ = (UniqueConstraint("case_id", "position", name="uq_participant_case_position"),)
+
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True))
     position: int = 0
@@ -76,6 +79,8 @@ class Participant(SQLModel, table=True):
 
 class Effect(SQLModel, table=True):
     """A typed, comparable result of a case (232億円 of update costs avoided…)."""
+
+    __table_args__ = (UniqueConstraint("case_id", "position", name="uq_effect_case_position"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True))
@@ -127,6 +132,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=300)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # Sessions carry the generation they were signed in with; raising it ends them all (auth.py).
+    session_generation: int = 1
 
     # Flask-Login's interface
     @property
@@ -161,6 +168,9 @@ class LoginAttempt(SQLModel, table=True):
 
 class Revision(SQLModel, table=True):
     """The full content of a case as saved at one version, with who, when and why."""
+
+    # A version is saved once: the database refuses a second revision with the same number.
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_revision_case_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True))

@@ -92,10 +92,12 @@ def _adopted_revision(connection: Connection) -> str | None:
     if not diff:
         return "head"
     missing = {d[1].name for d in diff if isinstance(d, tuple) and d[0] == "add_table"}
-    only_missing_tables = all(
-        isinstance(d, tuple) and (d[0] == "add_table" or (d[0] == "add_index" and d[1].table.name in missing))
+    # What later revisions add: tables (with their indexes), columns and unique constraints.
+    only_later_additions = all(
+        isinstance(d, tuple) and (d[0] in ("add_table", "add_column", "add_constraint")
+                                  or (d[0] == "add_index" and d[1].table.name in missing))
         for d in diff)
-    if only_missing_tables and tables == INITIAL_TABLES:
+    if only_later_additions and tables == INITIAL_TABLES:
         return INITIAL
     raise MigrationError(
         "The database has tables but no migration version, and they differ from the models; "

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
@@ -141,9 +142,12 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
     """Create or update the case `data["slug"]` from validated data; commit, then index.
 
     Every change stores a revision (who, when, what step, the full content) and an audit
-    entry in the same transaction. With `expected_version`, a case saved by someone else in
-    the meantime raises Conflict instead of being overwritten. `status` (when given) replaces
-    the status in `data`: editors change status through the workflow, not the form.
+    entry in the same transaction. The save is based on a version: `expected_version` when
+    given (what the user loaded), else the version read here. A case saved by anyone else
+    since then raises Conflict instead of being overwritten: the version is tested in the
+    UPDATE itself (see `claim_version`), so two saves racing on one version cannot both win.
+    `status` (when given) replaces the status in `data`: editors change status through the
+    workflow, not the form.
 
     Returns the case and "created", "updated" or "unchanged"; an unchanged case keeps its
     version. With `index` None the caller indexes the case itself (a bulk load does it once);
@@ -160,16 +164,16 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
             raise Conflict("編集中にほかの人がこの事例を更新しました。", current=case)
     if case is not None and _comparable(case_data(case)) == _comparable(data):
         return case, "unchanged"
-    outcome = "updated" if case is not None else "created"
     if case is None:
-        case = Case(slug=data["slug"], title=data["title"])
-        session.add(case)
+        outcome, action = "created", ("create" if action == "save" else action)
+        case = _create(session, data)
     else:
-        case.version += 1
-        case.updated_at = utcnow()
+        outcome = "updated"
+        claim_version(session, case, case.version)
+        # The old rows go first: a row's place in its case is unique (models.Participant).
+        case.participants, case.effects = [], []
+        session.flush()
     _apply(case, data)
-    if outcome == "created" and action == "save":
-        action = "create"
     add_revision(session, case, action, author, comment)
     if not commit:
         session.flush()
@@ -178,6 +182,40 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
     if index is not None:
         index_cases(session, index)
     return case, outcome
+
+
+def claim_version(session: Session, case: Case, expected: int) -> None:
+    """Start changing `case`: move it from version `expected` to the next, or raise Conflict.
+
+    The version is tested in the UPDATE, after the change sequence's ordering lock
+    (changes.record) and under the row's write lock, so of two transactions based on one
+    version exactly one succeeds; the other is rolled back and told who won.
+    """
+    changes.record(session, case.slug)
+    result = session.execute(update(Case).where(Case.id == case.id, Case.version == expected)
+                             .values(version=expected + 1, updated_at=utcnow())
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        current = session.exec(select(Case).where(Case.id == case.id).options(*with_children())
+                               .execution_options(populate_existing=True)).first()
+        if current is None:
+            raise NotFound("指定された事例は見つかりません（ほかの人が削除しました）。")
+        raise Conflict("編集中にほかの人がこの事例を更新しました。", current=current)
+    session.refresh(case, ["version", "updated_at"])
+
+
+def _create(session: Session, data: dict[str, Any]) -> Case:
+    changes.record(session, data["slug"])
+    case = Case(slug=data["slug"], title=data["title"])
+    session.add(case)
+    try:
+        session.flush()
+    except IntegrityError:  # the same slug created by someone else in the meantime
+        session.rollback()
+        current = session.exec(select(Case).where(Case.slug == data["slug"]).options(*with_children())).first()
+        raise Conflict("同じ事例IDの事例をほかの人が先に作成しました。", current=current) from None
+    return case
 
 
 def _apply(case: Case, data: dict[str, Any]) -> None:
@@ -195,8 +233,11 @@ def _apply(case: Case, data: dict[str, Any]) -> None:
 
 
 def add_revision(session: Session, case: Case, action: str, author: User | None, comment: str = "") -> Revision:
-    """Record the case's current content as revision `case.version`, with an audit entry and a change number."""
-    changes.record(session, case.slug)  # first: it orders this transaction's change among others (see changes.py)
+    """Record the case's current content as revision `case.version`, with an audit entry.
+
+    The transaction has already claimed the version (claim_version) or created the case, and
+    with it recorded the change number.
+    """
     session.flush()
     revision = Revision(case_id=case.id, number=case.version, status=case.status, action=action,
                         comment=comment, author_id=author.id if author else None,

@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 
 from .. import search
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..models import Case, Revision, User, utcnow
-from .cases import add_revision, case_data, content_data, get_case, index_cases, save_case
+from ..models import Case, Revision, User
+from .cases import add_revision, case_data, claim_version, content_data, get_case, index_cases, save_case
 
 # action -> (statuses it applies to, the status it leads to, who may do it, label)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str, str]] = {
@@ -55,9 +55,8 @@ def transition(session: Session, index: search.SearchIndex, slug: str, action: s
         raise InvalidInput("今の状態ではこの操作はできません。", [("action", f"現在の状態: {case.status}")])
     if action == "return" and not comment.strip():
         raise InvalidInput("差し戻しの理由を入力してください。", [("comment", "差し戻す理由を書いてください。")])
+    claim_version(session, case, case.version)
     case.status = target
-    case.version += 1
-    case.updated_at = utcnow()
     add_revision(session, case, action, user, comment.strip())
     session.commit()
     index_cases(session, index)
