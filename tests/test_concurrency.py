@@ -193,3 +193,30 @@ def test_a_transition_racing_a_save_is_refused(loaded_app):
         # the workflow itself re-reads and moves on from the current version
         moved = workflow.transition(db, search.get_index(app), SLUG, "archive", user)
         assert moved.version == version + 2
+
+
+def test_racing_creates_of_one_slug_give_one_case_and_409s(loaded_app):
+    app = loaded_app
+    app.config["API_RATE_LIMIT"] = "100000/minute"
+    headers = {"Authorization": f"Bearer {editor_token(app)}"}
+    with app.app_context(), Session(get_engine(app)) as db:
+        body = cases.content_json({**cases.case_data(cases.get_case(db, SLUG)), "slug": "race-created"})
+    body.pop("status")
+    served = Served(app)
+    statuses: list[int] = []
+    start = threading.Barrier(6)
+
+    def create() -> None:
+        start.wait()
+        statuses.append(served.request("POST", "/api/v1/cases", headers, body)[0])
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    served.close()
+    assert sorted(statuses) == [201] + [409] * 5
+    with app.app_context(), Session(get_engine(app)) as db:
+        case = db.exec(select(Case).where(Case.slug == "race-created")).one()
+        assert [r.number for r in db.exec(select(Revision).where(Revision.case_id == case.id))] == [1]
