@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
@@ -53,11 +53,6 @@ def recent_cases(session: Session, limit: int = 5) -> list[Case]:
     stmt = (select(Case).where(Case.status == "published").options(*with_children())
             .order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit))
     return list(session.exec(stmt))
-
-
-def count_published(session: Session) -> int:
-    """Return how many cases are published."""
-    return session.exec(select(func.count()).select_from(Case).where(Case.status == "published")).one()
 
 
 def case_data(case: Case) -> dict[str, Any]:
