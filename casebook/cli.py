@@ -39,7 +39,9 @@ def reindex_command() -> None:
     index = search.get_index()
     with index.rebuilding(wait=False) as mine:  # one rebuild per directory at a time (a server may be at it)
         if not mine:
-            raise click.ClickException("別のプロセスが検索インデックスを再構築中です。終わってから、もう一度実行してください。")
+            pids = ", ".join(str(pid) for pid in index.rebuilders())
+            raise click.ClickException(f"別のプロセス{f'（pid {pids}）' if pids else ''}が検索インデックスを再構築中です。"
+                                       "終わってから、もう一度実行してください。")
         count = indexing.rebuild_index(get_session(), index)
     click.echo(f"検索インデックスを再構築しました: {count} 件（{time.perf_counter() - started:.1f} 秒）")
 

@@ -3,7 +3,8 @@
 A daemon thread per process, started at the process's first request (so it runs in every
 server worker, after any fork, and never in CLI commands). Its first round makes sure the
 index can be searched: a damaged index is set aside, and a missing one is built from the
-database while searches answer that it is being rebuilt. Every INDEX_POLL_SECONDS after
+database while searches answer that it is being rebuilt; the generation folder of a rebuild
+that was killed (with the worker before) is removed. Every INDEX_POLL_SECONDS after
 that, it applies the case changes other processes made (services/indexing.py). A failing
 round (say, the database is down) is logged and tried again at the next.
 """
@@ -70,8 +71,11 @@ class Keeper:
     @staticmethod
     def tend(app: Flask, first: bool = False) -> None:
         """One round: set a damaged index aside (checked on the first round and after a search failed to open it),
-        build the index if it is missing, and apply new changes."""
+        build the index if it is missing, and apply new changes. The first round also removes what a killed
+        rebuild left behind."""
         index = search.get_index(app)
+        if first:
+            index.sweep()
         if (first or index.damaged) and index.exists():
             problem = index.problem()
             if problem:

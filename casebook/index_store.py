@@ -10,14 +10,17 @@ The index contract:
 - Each generation's `APPLIED` file holds the number of the last database change
   (services/changes.py) it contains. It is written after the Whoosh commit, under the same
   lock, so a crash in between only makes a change be applied again, which is harmless.
-- One writer per directory, across processes: Whoosh's lock is an flock() on a file, which
-  the kernel releases when its process dies, so a killed writer never leaves the index locked;
-  its half-written segment files are not named by any table of contents and are removed by
-  the next commit. Readers take no lock.
+- One writer per generation, and one rebuild per directory, across processes: each lock is an
+  flock() that only the process that took it holds (not the writer processes it forks), so the
+  kernel releases it when that process dies, however it dies (index_lock.py, index_writers.py);
+  a rebuild lock still held after its owner died is broken. A killed writer's half-written
+  segment files are not named by any table of contents and are removed by the next commit; a
+  killed rebuild's generation folder (it has no `APPLIED` yet) is removed by the next process
+  that takes the rebuild lock: the next rebuild, or a server at start. Readers take no lock.
 - Searchers are opened per search (they are not thread-safe); what searches read (postings,
   lengths, sort columns, facet sets) is cached per segment and assembled per generation
   (index_cache.py), so an edit only makes its own small segment be read from disk.
-- Only this module, index_cache.py, search.py and analysis.py import whoosh.
+- Only this module, index_cache.py, index_writers.py, search.py and analysis.py import whoosh.
 """
 from __future__ import annotations
 
@@ -36,10 +39,11 @@ from typing import TypeVar
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
-from whoosh.util.filelock import FileLock
 
 from . import analysis, domain
 from .index_cache import FACETS, FacetSets, ReadCache, generation_key  # noqa: F401 (FacetSets re-exported)
+from .index_lock import FileLock
+from .index_writers import ParallelWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -150,6 +154,7 @@ class SearchIndex:
         self.checked_at = 0.0  # when this process last asked the database whether the index is behind
         self.builds_itself = False  # a background thread builds a missing index (casebook/freshness.py)
         self.damaged = False  # a search could not open the live generation: the thread checks it
+        self._rebuilder: tuple[int, int] | None = None  # (pid, thread) holding the rebuild lock through this object
 
     # --- generations ---------------------------------------------------------
     def current_name(self) -> str | None:
@@ -212,24 +217,61 @@ class SearchIndex:
 
     @contextmanager
     def rebuilding(self, wait: bool = True) -> Iterator[bool]:
-        """Hold the directory's rebuild lock (across processes); yields False when `wait` is False and it is taken."""
+        """Hold the directory's rebuild lock (across processes); yields False when `wait` is False and it is taken.
+
+        Whoever takes it first removes the generation folders that killed rebuilds left behind.
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.directory / "REBUILD.lock"))
-        got = _acquire(lock, self.lock_timeout if wait else 0.0)
+        lock = self._rebuild_lock()
+        got = lock.acquire(self.lock_timeout if wait else 0.0)
         if not got and wait:
             raise IndexBusy("検索インデックスを再構築中です")
+        if not got:
+            yield False
+            return
+        outer, self._rebuilder = self._rebuilder, (os.getpid(), threading.get_ident())
         try:
-            yield got
+            self._sweep()
+            yield True
         finally:
-            if got:
-                lock.release()
+            self._rebuilder = outer
+            lock.release()
+
+    @contextmanager
+    def _holding_rebuild(self) -> Iterator[None]:
+        # The rebuild lock for rebuild(): taken here, unless this thread took it already through `rebuilding`.
+        if self._rebuilder == (os.getpid(), threading.get_ident()):
+            yield
+            return
+        with self.rebuilding(wait=True):
+            yield
+
+    def _rebuild_lock(self) -> FileLock:
+        return FileLock(self.directory / "REBUILD.lock", breakable=True)
 
     def is_rebuilding(self) -> bool:
         """True while some process holds the rebuild lock."""
         if not self.directory.is_dir():
             return False
-        with self.rebuilding(wait=False) as got:
-            return not got
+        return not self._rebuild_lock().probe()
+
+    def rebuilders(self) -> list[int]:
+        """The processes that have the rebuild lock open (while it is held: who holds it)."""
+        return self._rebuild_lock().holders()
+
+    def sweep(self) -> bool:
+        """Remove the generation folders that killed rebuilds left behind, unless a rebuild runs now; True if it could look."""
+        with self.rebuilding(wait=False) as mine:
+            return mine
+
+    def _sweep(self) -> None:
+        # Under the rebuild lock. Every rebuild holds it and writes APPLIED before its swap, so a
+        # generation without APPLIED other than the live one is a killed rebuild's.
+        live = self.current_name()
+        for path in self.directory.glob("gen-*"):
+            if path.is_dir() and path.name != live and not (path / "APPLIED").exists():
+                log.warning("removing %s, left half-written by a rebuild that did not finish", path)
+                shutil.rmtree(path, ignore_errors=True)
 
     def _open(self, name: str) -> whoosh_index.Index:
         with self._lock:
@@ -269,17 +311,20 @@ class SearchIndex:
     def rebuild(self, docs: Iterable[dict], applied: int = 0) -> int:
         """Write all `docs` into a fresh generation holding changes up to `applied`, make it live; return the count.
 
-        The live generation's writer lock is held meanwhile, so incremental updates wait
-        and then apply to the new generation. Large rebuilds write with one process per core
-        (one segment each), which halves the build time on two cores.
+        The rebuild lock is held (taken here unless the caller holds it), and the live
+        generation's writer lock, so incremental updates wait and then apply to the new
+        generation. Large rebuilds write with one process per core (one segment each), which
+        halves the build time on two cores; those processes die with this one.
         """
-        with self._holding_live():
+        with self._holding_rebuild(), self._holding_live():
             docs = list(docs)
             path = self._new_generation()
             ix = whoosh_index.open_dir(str(path))
             procs = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
             # compound=False: a compound segment is copied into memory each time a searcher opens it.
-            writer = (ix.writer(procs=procs, limitmb=64, multisegment=True, compound=False) if procs > 1
+            # _lk=False: nobody else writes a generation that is not live yet (the rebuild lock is ours).
+            writer = (ParallelWriter(ix, procs=procs, multisegment=True, _lk=False, limitmb=64, compound=False,
+                                     subargs={"limitmb": 64, "compound": False}) if procs > 1
                       else ix.writer(limitmb=256, compound=False))
             try:
                 for doc in docs:
@@ -288,7 +333,14 @@ class SearchIndex:
                 writer.cancel()
                 shutil.rmtree(path, ignore_errors=True)
                 raise
-            writer.commit()
+            try:
+                _commit(writer)
+                written = whoosh_index.open_dir(str(path)).doc_count_all()
+                if written != len(docs):  # Whoosh commits without the segment of a writer process that died
+                    raise RuntimeError(f"the rebuild wrote {written} of {len(docs)} documents (a writer process died)")
+            except BaseException:
+                shutil.rmtree(path, ignore_errors=True)
+                raise
             self._write_applied(path, applied)
             self._swap(path)
             return len(docs)
@@ -352,10 +404,11 @@ class SearchIndex:
 
     @contextmanager
     def _writelock(self, ix: whoosh_index.Index, wait: bool) -> Iterator[None]:
-        # Whoosh's own writer lock, held here rather than by the writer so that it also covers
-        # writing APPLIED after the commit (a Whoosh writer lets go of it inside commit()).
-        lock = ix.lock("WRITELOCK")
-        if not _acquire(lock, self.lock_timeout if wait else 0.0):
+        # Whoosh's own writer lock (the same file, so Whoosh's writers respect it), held here rather
+        # than by the writer so that it also covers writing APPLIED after the commit (a Whoosh writer
+        # lets go of it inside commit()), and taken as index_lock.py does, so no child process keeps it.
+        lock = FileLock(os.path.join(ix.storage.folder, f"{ix.indexname}_WRITELOCK"))
+        if not lock.acquire(self.lock_timeout if wait else 0.0):
             raise LockTaken("検索インデックスが更新中です")
         try:
             yield
@@ -429,13 +482,3 @@ def _commit(writer) -> None:
             except Exception:  # the writer may be half-closed; the lock is released by _writelock
                 pass
         raise
-
-
-def _acquire(lock: FileLock, timeout: float) -> bool:
-    """Try to take `lock` until `timeout` seconds have passed (at least once)."""
-    until = time.monotonic() + timeout
-    while not lock.acquire(blocking=False):
-        if time.monotonic() >= until:
-            return False
-        time.sleep(0.05)
-    return True

@@ -68,9 +68,11 @@ def index_changes(session: Session, index: search.SearchIndex, wait: bool = True
             if applied > latest or applied < oldest - 1:  # ahead of the database, or behind pruned changes
                 if not rebuild:
                     return True
-                log.warning("search index %s holds changes up to %s, but the database keeps %s to %s; rebuilding it",
-                            index.directory, applied, oldest, latest)
-                rebuild_index(fresh, index)
+                with index.rebuilding(wait=wait) as mine:
+                    if mine:  # else another process is rebuilding it, and applies the changes after
+                        log.warning("search index %s holds changes up to %s, but the database keeps %s to %s; "
+                                    "rebuilding it", index.directory, applied, oldest, latest)
+                        rebuild_index(fresh, index)
                 return True
             more: list[bool] = []  # _plan notes here that changes remain after its batch
             plan = functools.partial(_plan, fresh, index, more)
