@@ -41,11 +41,14 @@ DEFAULTS: dict[str, Any] = {
     # Requests per API client, counted in each worker process: N/second, N/minute, N/hour or
     # N/day. Empty means no limit.
     "API_RATE_LIMIT": "300/minute",
+    # Seconds a statement waits for a lock held by another connection (SQLite's busy_timeout,
+    # PostgreSQL's lock_timeout) before it fails and the request answers 503.
+    "DATABASE_LOCK_TIMEOUT": 10.0,
 }
 
 INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES",
                     "READY_MAX_LAG"}
-FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS"}
+FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS", "DATABASE_LOCK_TIMEOUT"}
 
 
 class ConfigError(RuntimeError):

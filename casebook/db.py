@@ -6,6 +6,7 @@ tables directly, for the tests and for commands run on a fresh database (which `
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from flask import Flask, current_app, g
 from flask.cli import with_appcontext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from . import migrations, models
@@ -25,9 +27,18 @@ DEFAULT_THEMES = (
 )
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for `url`; SQLite files get their folder and foreign keys."""
+log = logging.getLogger(__name__)
+LOCK_TIMEOUT = 10.0
+
+
+def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT) -> Engine:
+    """Create the engine for `url`; SQLite files get their folder and foreign keys.
+
+    A statement waits at most `lock_timeout` seconds for a lock another connection holds
+    (SQLite's busy_timeout, PostgreSQL's lock_timeout), then fails, and the request answers 503.
+    """
     parsed = make_url(url)
+    wait_ms = max(1, round(lock_timeout * 1000))
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -38,11 +49,22 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={wait_ms}")
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # pool_pre_ping: a pooled connection the server has dropped (restarted, or its backend
+    # terminated) is replaced at checkout instead of failing the request that gets it.
+    engine = create_engine(url, pool_pre_ping=True)
+    if parsed.get_backend_name() == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _postgresql_settings(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET lock_timeout = {wait_ms}")
+            cursor.close()
+            dbapi_connection.commit()  # SET in the driver's implicit transaction lasts only with it
+
+    return engine
 
 
 def get_engine(app: Flask | None = None) -> Engine:
@@ -60,8 +82,30 @@ def get_session() -> Session:
 def close_session(_exc: BaseException | None = None) -> None:
     """Close the request's session, rolling back anything left uncommitted."""
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except SQLAlchemyError as exc:
+        # The connection died after the answer was made (say, its backend was terminated):
+        # the answer stands, and the connection is dropped rather than returned to the pool.
+        log.warning("database connection lost while closing the request's session: %s", exc)
+        _invalidate(session)
+
+
+def discard_session() -> None:
+    """Drop the request's session after a database failure: its connections are closed, not
+    returned to the pool, and a later get_session() in this request opens a fresh one."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        _invalidate(session)
+
+
+def _invalidate(session: Session) -> None:
+    try:
+        session.invalidate()
+    except SQLAlchemyError as exc:  # nothing more can be done for a connection already gone
+        log.warning("could not invalidate the request's database connection: %s", exc)
 
 
 def init_db(engine: Engine) -> None:
@@ -94,6 +138,6 @@ def init_db_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the engine, the per-request session and the init-db command to `app`."""
-    app.extensions["casebook.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["casebook.engine"] = make_engine(app.config["DATABASE_URL"], app.config["DATABASE_LOCK_TIMEOUT"])
     app.teardown_appcontext(close_session)
     app.cli.add_command(init_db_command)

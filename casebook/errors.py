@@ -69,6 +69,12 @@ class SearchUnavailable(CasebookError):
     status = 503
 
 
+class DatabaseUnavailable(CasebookError):
+    """The database cannot be used right now: down, restarting, its connection cut, or locked too long."""
+
+    status = 503
+
+
 # error class -> (HTTP status, title shown on the error page / problem type title)
 HTTP_ERRORS: dict[type[CasebookError], tuple[int, str]] = {
     InvalidInput: (400, "入力内容に誤りがあります"),
@@ -80,7 +86,33 @@ HTTP_ERRORS: dict[type[CasebookError], tuple[int, str]] = {
     PreconditionFailed: (412, "ほかの人が先に更新しました"),
     PreconditionRequired: (428, "更新の前提となる版（If-Match）が必要です"),
     SearchUnavailable: (503, "検索を一時的に利用できません"),
+    DatabaseUnavailable: (503, "データベースに接続できません"),
 }
+
+DATABASE_DOWN = "しばらくしてから、もう一度お試しください。続く場合は管理者にお知らせください。"
+
+
+def database_outage(error: BaseException) -> DatabaseUnavailable | None:
+    """The outage an exception means (the database or its connection failed, not the query), else None.
+
+    OperationalError covers a server that is down or restarting, a terminated backend
+    (psycopg's AdminShutdown) and SQLite's "database is locked"; InterfaceError a connection
+    already closed; PendingRollbackError a session that an earlier failure left unusable.
+    """
+    from sqlalchemy import exc
+
+    outages: tuple[type[BaseException], ...] = (
+        exc.OperationalError, exc.InterfaceError, exc.PendingRollbackError, exc.DisconnectionError,
+        exc.TimeoutError)  # TimeoutError: every pooled connection busy for too long
+    try:
+        import psycopg  # raised unwrapped when a driver connection is used directly
+    except ImportError:
+        pass
+    else:
+        outages += (psycopg.OperationalError, psycopg.InterfaceError)
+    if isinstance(error, outages) or (isinstance(error, exc.DBAPIError) and error.connection_invalidated):
+        return DatabaseUnavailable(DATABASE_DOWN)
+    return None
 
 
 def http_status(error: CasebookError) -> tuple[int, str]:
@@ -117,9 +149,10 @@ def init_app(app) -> None:
     """Register handlers so that every error is answered in Japanese, never with a bare 500."""
     from flask import g
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import OperationalError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout  # every pooled connection busy for too long
+    from sqlalchemy import exc
     from werkzeug.exceptions import HTTPException
+
+    from . import db
 
     @app.errorhandler(CasebookError)
     def _domain(error: CasebookError):
@@ -142,15 +175,29 @@ def init_app(app) -> None:
         500: ("サーバーでエラーが発生しました", "時間をおいて、もう一度お試しください。"),
     }
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(PoolTimeout)
-    def _database_down(error: OperationalError | PoolTimeout):
-        # The database cannot be reached (or refused the work); the next request tries again
-        # with a fresh connection, so service resumes without a restart once it is back.
+    def _database_down(error: Exception):
+        outage = database_outage(error)
+        if outage is None:  # a failed query (IntegrityError, DataError…) is a bug, not an outage
+            return _unexpected(error)
         app.logger.error("database unavailable: %s", getattr(error, "orig", None) or error)
-        g._login_user = app.login_manager.anonymous_user()  # the page must not ask the database who is signed in
-        return error_response(503, "データベースに接続できません",
-                              "しばらくしてから、もう一度お試しください。続く場合は管理者にお知らせください。")
+        # The request's session and its connection are dropped, never reused; the next request
+        # opens a fresh one, so service resumes without a restart once the database is back.
+        # Objects loaded through that session cannot be read any more, so the page (and the
+        # request log) must not ask them, or the database, who is signed in.
+        db.discard_session()
+        g._login_user = app.login_manager.anonymous_user()
+        g.pop("api_user", None)
+        g.pop("api_token", None)
+        return _domain(outage)
+
+    for cls in (exc.DBAPIError, exc.PendingRollbackError, exc.DisconnectionError, exc.TimeoutError):
+        app.register_error_handler(cls, _database_down)
+    try:
+        import psycopg
+    except ImportError:
+        pass
+    else:
+        app.register_error_handler(psycopg.Error, _database_down)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
