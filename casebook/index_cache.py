@@ -10,7 +10,8 @@ the large ones stay cached, and assembling is set and dictionary work done in C.
 searches fast on a server whose cases are being edited, where re-reading every segment
 after each edit made every worker slow for a while (measured in benchmarks/load.py).
 
-Only this module, index_store.py, search.py and analysis.py import whoosh.
+Only this module, index_store.py, index_documents.py, index_writers.py, search.py and analysis.py import
+whoosh.
 """
 from __future__ import annotations
 

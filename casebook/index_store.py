@@ -1,7 +1,8 @@
-"""The on-disk Whoosh index: schema, the case → document mapping, generations, updates.
+"""The on-disk Whoosh index: generations, locks, rebuilds, updates and reads.
 
 The index contract:
-- The database is the truth; the index is derived from it by `case_document` alone.
+- The database is the truth; the index is derived from it by `case_document` alone
+  (index_documents.py, with the schema).
   Services commit first and index after; a failed index update is logged and shows up as
   drift in `check` (each document stores a fingerprint of itself), which `--repair` fixes.
 - The index directory holds generations (`gen-*` folders) and a `CURRENT` file naming the
@@ -20,12 +21,11 @@ The index contract:
 - Searchers are opened per search (they are not thread-safe); what searches read (postings,
   lengths, sort columns, facet sets) is cached per segment and assembled per generation
   (index_cache.py), so an edit only makes its own small segment be read from disk.
-- Only this module, index_cache.py, index_writers.py, search.py and analysis.py import whoosh.
+- Only this module, index_documents.py, index_cache.py, index_writers.py, search.py and analysis.py
+  import whoosh.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import shutil
@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from . import analysis, domain
+from . import domain
 from .index_cache import FACETS, FacetSets, ReadCache, generation_key  # noqa: F401 (FacetSets re-exported)
+from .index_documents import make_schema
 from .index_lock import FileLock
 from .index_writers import ParallelWriter
 
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PARALLEL_FROM = 1000  # documents from which a rebuild writes with several processes
-UNKNOWN_LAST = 2**62
 
 
 class IndexMissing(RuntimeError):
@@ -66,77 +65,6 @@ class LockTaken(IndexBusy):
 
 # plan(applied) -> (documents to add or replace, slugs to delete, the change number they bring it to)
 Plan = Callable[[int], tuple[list[dict], list[str], int]]
-
-
-def make_schema() -> Schema:
-    """Return the index schema: ids, three ranked text fields, facets and sort keys."""
-    text = analysis.analyzer()
-    keyword = dict(commas=True, scorable=False)
-    return Schema(
-        slug=ID(stored=True, unique=True),
-        fingerprint=STORED(),
-        people=STORED(),  # [[name, population, prefecture], …] for similar-size ranking
-        status=ID(),
-        title=TEXT(analyzer=text, phrase=False),
-        summary=TEXT(analyzer=text, phrase=False),
-        all=TEXT(analyzer=text, phrase=False),
-        theme=KEYWORD(**keyword),
-        band=KEYWORD(**keyword),
-        region=KEYWORD(**keyword),
-        pref=KEYWORD(**keyword),
-        kind=KEYWORD(**keyword),
-        year=KEYWORD(**keyword),
-        tag=KEYWORD(**keyword),
-        population=NUMERIC(numtype=int, bits=64, sortable=True),
-        population_asc=NUMERIC(numtype=int, bits=64, sortable=True),  # unknown sorts last
-        effect_yen=NUMERIC(numtype=int, bits=64, sortable=True),
-        updated=NUMERIC(numtype=int, bits=64, sortable=True),
-    )
-
-
-def case_document(case, theme_labels: dict[str, str], bands: domain.Bands) -> dict:
-    """Return the index document of a case: the only place that decides what is indexed."""
-    people = list(case.participants)
-    total = domain.total_population(people)
-    band_codes = set()
-    if total is not None:
-        band_codes.add(bands.band_of(total).code)
-    for p in people:
-        if p.population is not None and p.kind != "association":
-            band_codes.add(bands.band_of(p.population).code)
-    prefs = [p.prefecture for p in people if p.prefecture]
-    regions = [r for r in (domain.region_of(p) for p in prefs) if r]
-    effects = list(case.effects)
-    text = "\n".join([
-        case.title, case.summary, case.background, case.approach, case.outcome,
-        *(f"{e.label} {e.amount} {e.wording}" for e in effects),
-        *(f"{p.prefecture or ''}{p.name}" for p in people),
-        *(theme_labels.get(t, t) for t in case.themes),
-        *case.tags, case.source_title, case.event_name,
-    ])
-    yen = [e.yen for e in effects if e.yen is not None]
-    doc = {
-        "slug": case.slug,
-        "status": case.status,
-        "title": case.title,
-        "summary": case.summary,
-        "all": text,
-        "theme": ",".join(sorted(set(case.themes))),
-        "band": ",".join(sorted(band_codes)),
-        "region": ",".join(sorted(set(regions))),
-        "pref": ",".join(sorted(set(prefs))),
-        "kind": ",".join(sorted({p.kind for p in people})),
-        "year": str(case.start_fiscal_year) if case.start_fiscal_year else "",
-        "tag": ",".join(sorted(set(case.tags))),
-        "population": total or 0,
-        "population_asc": total if total is not None else UNKNOWN_LAST,
-        "effect_yen": max(yen) if yen else 0,
-        "updated": int(case.updated_at.timestamp()),
-        "people": [list(c) for c in domain.similarity_candidates(people)],
-    }
-    doc["fingerprint"] = hashlib.sha1(
-        json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-    return doc
 
 
 class SearchIndex:

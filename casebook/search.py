@@ -1,7 +1,7 @@
 """Searching cases: text query, facet filters and counts, sorting and paging over the index.
 
 Search returns slugs; the database supplies the rows (services/searching.py). The index
-itself (schema, documents, generations) lives in index_store.py.
+itself lives in index_store.py (generations, locks, updates) and index_documents.py (schema, documents).
 """
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import analysis, domain
+from .index_documents import case_document, make_schema  # noqa: F401  (re-exported, as below)
 from .index_store import (  # noqa: F401  (re-exported: the rest of the app imports them from here)
     FACETS,
     FacetSets,
     IndexBusy,
     IndexMissing,
     SearchIndex,
-    case_document,
-    make_schema,
 )
 
 SORTS = {
