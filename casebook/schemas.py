@@ -38,6 +38,26 @@ def _list(inner, **kw) -> fields.List:
     return fields.List(inner, error_messages={**_BASE, "invalid": "リスト（複数の値）で入力してください。"}, **kw)
 
 
+class _BoundedList(fields.List):
+    """A list whose maximum length (its validate.Length with a max) is checked before any item is read."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        for length in self.validators:
+            if isinstance(length, validate.Length) and length.max is not None and isinstance(value, (list, tuple)) \
+                    and len(value) > length.max:
+                raise ValidationError(length.error or f"{length.max}件以内にしてください。")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _rows(inner, most: int, what: str, least: int = 0, **kw) -> fields.List:
+    """The repeatable rows of a case (participants, effects): at most `most`, refused before they are read."""
+    checks = [validate.Length(max=most, error=f"{what}は{most}件以内にしてください。")]
+    if least:
+        checks.insert(0, validate.Length(min=least, error=f"{what}を{least}つ以上指定してください。"))
+    return _BoundedList(inner, validate=checks,
+                        error_messages={**_BASE, "invalid": "リスト（複数の値）で入力してください。"}, **kw)
+
+
 def _nested(schema, **kw) -> fields.Nested:
     return fields.Nested(schema, error_messages={**_BASE, "type": "項目の集まりで入力してください。"}, **kw)
 
@@ -116,6 +136,11 @@ class EventSchema(_Base):
     date = _date(load_default=None, allow_none=True)
 
 
+# Rows per case, for every path that validates with CaseFileSchema (import, cases/, API, editor).
+# What must hold them: the editor's form (forms.CaseForm, max_entries=60, one more row for "add"),
+# and a CSV/XLSX row: 18 + 8 × 50 + 7 × 50 = 768 columns (Excel has 16,384).
+MAX_PARTICIPANTS = 50
+MAX_EFFECTS = 50
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]\Z")
 
 
@@ -138,9 +163,8 @@ class CaseFileSchema(_Base):
     contact = _str(load_default="", validate=_max(1000))
     source = _nested(SourceSchema, load_default=dict)
     event = _nested(EventSchema, load_default=dict)
-    participants = _list(_nested(ParticipantSchema), required=True,
-                         validate=validate.Length(min=1, error="参加団体を1つ以上指定してください。"))
-    effects = _list(_nested(EffectSchema), load_default=list)
+    participants = _rows(_nested(ParticipantSchema), MAX_PARTICIPANTS, "参加団体", least=1, required=True)
+    effects = _rows(_nested(EffectSchema), MAX_EFFECTS, "効果", load_default=list)
 
     @validates("start_fiscal_year")
     def _year(self, value, **_kw):
