@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from marshmallow import ValidationError
 from sqlmodel import Session, select
 
@@ -16,7 +15,7 @@ from .. import search
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import Case, PendingImport, User, utcnow
 from ..schemas import CaseFileSchema, flatten_errors
-from . import tabular
+from . import safe_files, tabular
 from .cases import all_cases, case_data, check_rules, get_cases, index_cases, same_content, save_case, theme_labels
 from .loader import dates_as_text
 from .workflow import may
@@ -27,7 +26,7 @@ IMPORT_SUFFIXES = (".csv", ".xlsx", ".json", ".yaml", ".yml")
 STATUS_MODES = {"draft": "下書きとして取り込む", "published": "公開する（編集責任者）",
                 "file": "ファイルの「状態」列に従う（編集責任者）"}
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = safe_files.MAX_ROWS
 
 
 @dataclass
@@ -64,6 +63,8 @@ def _column(path: str, tabular_file: bool) -> str:
         names = tabular.PARTICIPANT_COLUMNS if prefix == "p" else tabular.EFFECT_COLUMNS
         n = int(m.group(2)) + 1
         return f"{label}{n} {names.get(m.group(3), m.group(3))} ({prefix}{n}_{m.group(3)})"
+    if path in ("participants", "effects"):
+        return "参加団体 (pN_… の列)" if path == "participants" else "効果 (eN_… の列)"
     key = {"source.title": "source_title", "source.publisher": "source_publisher", "source.date": "source_date",
            "source.url": "source_url", "event.name": "event_name", "event.date": "event_date"}.get(path, path)
     label = tabular.CASE_COLUMNS.get(key)
@@ -71,11 +72,7 @@ def _column(path: str, tabular_file: bool) -> str:
 
 
 def _yaml_case(data: bytes) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        raw = yaml.safe_load(tabular.decode(data))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InvalidInput("YAMLとして読めません。", [("（ファイル）", f"{mark.line + 1 if mark else '?'}行目")]) from exc
+    raw = safe_files.read_yaml(tabular.decode(data))
     records = raw if isinstance(raw, list) else [raw]
     if not all(isinstance(r, dict) for r in records):
         raise InvalidInput("事例ファイルの形式ではありません。", [("（ファイル）", "項目の集まり（マッピング）で書いてください")])

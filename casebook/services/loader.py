@@ -5,7 +5,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from marshmallow import ValidationError
 from sqlmodel import Session
 
@@ -13,6 +12,7 @@ from .. import search
 from ..errors import InvalidInput
 from ..schemas import CaseFileSchema, flatten_errors
 from .cases import index_cases, save_case
+from .safe_files import read_yaml
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -47,13 +47,7 @@ def read_case_file(path: Path) -> dict:
     except UnicodeDecodeError as exc:
         raise InvalidInput("文字コードが正しくありません。", [
             ("（ファイル）", f"UTF-8で保存してください（{exc.start}バイト目で読めない文字があります）")]) from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{mark.line + 1}行目" if mark else "不明な位置"
-        reason = f"YAMLとして読めません（{where}）: {getattr(exc, 'problem', exc)}"
-        raise InvalidInput("YAMLとして読めません。", [("（ファイル）", reason)]) from exc
+    raw = read_yaml(text)  # no aliases, bounded nesting
     if not isinstance(raw, dict):
         raise InvalidInput("事例ファイルの形式ではありません。", [("（ファイル）", "項目の集まり（マッピング）で書いてください")])
     try:

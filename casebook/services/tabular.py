@@ -12,12 +12,16 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 import yaml
 
 from .. import domain
 from ..errors import InvalidInput
+from ..schemas import MAX_EFFECTS, MAX_PARTICIPANTS
+from . import cells, safe_files
 from .cases import EFFECT_FIELDS, PARTICIPANT_FIELDS
 
 CASE_COLUMNS = {
@@ -60,6 +64,9 @@ def headers(participants: int, effects: int) -> list[tuple[str, str]]:
     for i in range(1, effects + 1):
         out += [(f"e{i}_{k}", f"効果{i} {label} (e{i}_{k})") for k, label in EFFECT_COLUMNS.items()]
     return out
+
+
+MAX_COLUMNS = len(headers(MAX_PARTICIPANTS, MAX_EFFECTS))  # the widest row a case can fill
 
 
 def _known(key: str) -> bool:
@@ -177,57 +184,20 @@ def _table(records: list[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[d
 
 
 def write_csv(records: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with BOM (so Excel opens Japanese correctly), CRLF line ends."""
+    """UTF-8 with BOM (so Excel opens Japanese correctly), CRLF line ends; no cell starts a formula."""
     cols, rows = _table(records)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([h for _k, h in cols])
-    for row in rows:
-        writer.writerow([row.get(k, "") for k, _h in cols])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-FIXED_TIME = dt.datetime(2000, 1, 1)
+    return cells.csv_bytes([[h for _k, h in cols], *([row.get(k, "") for k, _h in cols] for row in rows)])
 
 
 def write_xlsx(records: list[dict[str, Any]]) -> bytes:
-    """One sheet 事例 (the same columns as the CSV) and a sheet 説明 with the column guide."""
-    from openpyxl import Workbook
-
+    """One sheet 事例 (the same columns as the CSV) and a sheet 説明 with the column guide; text cells only."""
     cols, rows = _table(records)
-    wb = Workbook()
-    sheet = wb.active
-    sheet.title = "事例"
-    sheet.append([h for _k, h in cols])
-    for row in rows:
-        sheet.append([row.get(k, "") for k, _h in cols])
-    sheet.freeze_panes = "C2"
-    guide = wb.create_sheet("説明")
-    guide.append(["列", "内容"])
-    for line in COLUMN_GUIDE:
-        guide.append(list(line))
-    # Fixed document times, so that the same data always gives the same file.
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    out = io.BytesIO()
-    wb.save(out)
-    return _fixed_zip_times(out.getvalue())
-
-
-def _fixed_zip_times(data: bytes) -> bytes:
-    """Rewrite the xlsx zip with fixed times, so the same data always gives the same bytes."""
-    import zipfile
-
-    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            body = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" when saving
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
-            out.writestr(fixed, body)
-    return target.getvalue()
+    if len(cols) > cells.EXCEL_COLUMNS:  # only a case stored before the schema's limits could be this wide
+        raise InvalidInput("Excelの列数を超えるため出力できません。", [(
+            "（出力）", f"参加団体は{MAX_PARTICIPANTS}件、効果は{MAX_EFFECTS}件までにするか、CSVかJSONで出力してください")])
+    table = [[h for _k, h in cols], *([row.get(k, "") for k, _h in cols] for row in rows)]
+    return cells.xlsx_bytes({"事例": table, "説明": [["列", "内容"], *(list(line) for line in COLUMN_GUIDE)]},
+                            freeze={"事例": "C2"})
 
 
 COLUMN_GUIDE = (
@@ -244,43 +214,40 @@ COLUMN_GUIDE = (
 
 
 def read_table(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
-    """Read a CSV or XLSX upload into (row number, key → text) pairs; unknown headers are refused."""
-    if filename.lower().endswith(".xlsx"):
-        grid = _xlsx_rows(data)
-    else:
-        try:
-            grid = list(csv.reader(io.StringIO(decode(data), newline="")))
-        except csv.Error as exc:
-            raise InvalidInput("CSVとして読めません。", [("（ファイル）", str(exc))]) from exc
-    if not grid:
-        raise InvalidInput("ファイルが空です。", [("（ファイル）", "見出し行と1行以上のデータが必要です")])
-    keys = [_header_key(h) for h in grid[0]]
-    unknown = [f"{i + 1}列目「{h}」" for i, (h, k) in enumerate(zip(grid[0], keys, strict=True)) if h and k is None]
-    if unknown:
-        raise InvalidInput("見出しが読み取れない列があります。", [("1行目", "、".join(unknown[:10]))])
-    if "slug" not in keys:
-        raise InvalidInput("必要な列がありません。", [("1行目", "事例ID (slug) の列が必要です")])
-    out = []
-    for number, cells in enumerate(grid[1:], start=2):
-        if not any(_cell(c) for c in cells):
-            continue
-        out.append((number, {k: _cell(c) for k, c in zip(keys, cells, strict=False) if k}))
+    """Read a CSV or XLSX upload into (row number, key → text) pairs; unknown headers are refused.
+
+    Reading stops at the first data row over safe_files.MAX_ROWS; an XLSX is checked and streamed
+    by safe_files (no formulas). CSV cells lose the quote cells.escape_cell gave them.
+    """
+    xlsx = filename.lower().endswith(".xlsx")
+    with closing(safe_files.xlsx_rows(data, "事例", MAX_COLUMNS) if xlsx else _csv_grid(data)) as grid:
+        head = next(grid, None)
+        if head is None:
+            raise InvalidInput("ファイルが空です。", [("（ファイル）", "見出し行と1行以上のデータが必要です")])
+        keys = [_header_key(h) for h in head]
+        unknown = [f"{i + 1}列目「{h}」" for i, (h, k) in enumerate(zip(head, keys, strict=True)) if h and k is None]
+        if unknown:
+            raise InvalidInput("見出しが読み取れない列があります。", [("1行目", "、".join(unknown[:10]))])
+        if "slug" not in keys:
+            raise InvalidInput("必要な列がありません。", [("1行目", "事例ID (slug) の列が必要です")])
+        out = []
+        for number, values in enumerate(grid, start=2):
+            texts = [_cell(v) for v in values]
+            if not any(texts):
+                continue
+            if len(out) == safe_files.MAX_ROWS:
+                raise InvalidInput("行が多すぎます。", [("（ファイル）", f"{safe_files.MAX_ROWS}行以下に分けてください")])
+            if not xlsx:
+                texts = [cells.unescape_cell(t) for t in texts]
+            out.append((number, {k: t for k, t in zip(keys, texts, strict=False) if k}))
     return out
 
 
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
+def _csv_grid(data: bytes) -> Iterator[list[str]]:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InvalidInput("Excelファイル（.xlsx）として読めません。", [("（ファイル）", "xlsx形式で保存してください")]) from exc
-    sheet = wb["事例"] if "事例" in wb.sheetnames else wb.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    wb.close()
-    return rows
+        yield from csv.reader(io.StringIO(decode(data), newline=""))
+    except csv.Error as exc:
+        raise InvalidInput("CSVとして読めません。", [("（ファイル）", str(exc))]) from exc
 
 
 def to_json(records: list[dict[str, Any]]) -> bytes:
@@ -289,10 +256,8 @@ def to_json(records: list[dict[str, Any]]) -> bytes:
 
 
 def from_json(data: bytes) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        records = json.loads(decode(data))
-    except json.JSONDecodeError as exc:
-        raise InvalidInput("JSONとして読めません。", [("（ファイル）", f"{exc.lineno}行目: {exc.msg}")]) from exc
+    """Read a JSON upload (one case or an array of them) into (number, raw case) pairs."""
+    records = safe_files.read_json(decode(data))
     if isinstance(records, dict):
         records = [records]
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
@@ -301,7 +266,8 @@ def from_json(data: bytes) -> list[tuple[int, dict[str, Any]]]:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data):
+        return True  # the same value twice is written twice: the readers refuse aliases
 
 
 def _str_representer(dumper, value: str):
