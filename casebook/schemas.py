@@ -188,8 +188,17 @@ class CaseFileSchema(_Base):
         return data
 
 
+# Values of one facet (or boost) in one search: 464 tag= values took seconds and megabytes. (The
+# search words need no cap here: analysis.clean_query searches by their start, with a note.)
+MAX_FACET_VALUES = 20
+
+
 class SearchArgsSchema(Schema):
-    """Arguments of /cases and /api/v1/cases (lists for facets, one value otherwise)."""
+    """Arguments of /cases and /api/v1/cases (lists for facets, one value otherwise).
+
+    Repeated arguments are capped (checked before any value is read, in this schema and in
+    those built from it): a search's cost, and its answer's size, grow with them.
+    """
 
     class Meta:
         unknown = EXCLUDE
@@ -212,6 +221,18 @@ class SearchArgsSchema(Schema):
     population = _int(strict=False, load_default=None, validate=validate.Range(
         1, 50_000_000, error="人口は1〜5,000万の整数で指定してください。"))
     boost = _list(_str(validate=_one_of(("pref", "region"))), load_default=list)
+
+    @pre_load
+    def _not_too_many(self, data, **_kw):
+        too_many: dict[str, list[str]] = {}
+        for name, value in (data.items() if isinstance(data, dict) else ()):
+            field = self.fields.get(name)
+            if isinstance(field, fields.List) and isinstance(value, (list, tuple)) and len(value) > MAX_FACET_VALUES:
+                too_many[name] = [f"一度に指定できるのは{MAX_FACET_VALUES}個までです（{len(value)}個指定されています）。"
+                                  "条件を絞り込んでください。"]
+        if too_many:
+            raise ValidationError(too_many)
+        return data
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
