@@ -7,6 +7,7 @@ from .. import search
 from ..db import get_session
 from ..errors import InvalidInput
 from ..forms import ChooseGovernmentForm, ClearGovernmentForm
+from ..redirects import safe_next
 from ..services import bulk, cases, municipalities, quality, searching
 
 bp = Blueprint("public", __name__)
@@ -37,10 +38,8 @@ def _url(params: dict) -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths may be redirected to."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("public.home")
+    """Only same-site paths may be redirected to (casebook/redirects.py)."""
+    return safe_next(target, url_for("public.home"))
 
 
 def _mygov_context(session) -> dict:
