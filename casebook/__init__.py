@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, db, search
 from .config import ROOT, ConfigError
@@ -38,6 +39,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, search index, views, errors and commands."""
     app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"))
     load_config(app, test_config)
+    hops = config.trusted_proxies(app.config["TRUSTED_PROXIES"])
+    if hops:
+        # The client's address and scheme as the trusted proxies saw them; without this,
+        # X-Forwarded-* headers are ignored (anyone can send them).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from . import auth, cli, errors, freshness, logs, web
     from .views import api, api_write, curate, curate_bulk, health, public, sheets, tokens  # noqa: F401 (api_write, curate_bulk add routes)

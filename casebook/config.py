@@ -36,6 +36,13 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_HOURS": 8,
     # Send session cookies over HTTPS only (set to 1 in production behind HTTPS).
     "SECURE_COOKIES": 0,
+    # Number of reverse proxies in front of the app that append to X-Forwarded-For and set
+    # X-Forwarded-Proto (nginx with `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`):
+    # 1 for one proxy. The client's address is then read from that header (sign-in throttling,
+    # logs) and HTTPS from X-Forwarded-Proto. 0 (the default) trusts no forwarded header: a
+    # client could write any address there. Host is not taken from X-Forwarded-Host (the proxy
+    # should pass the Host header itself: `proxy_set_header Host $host`).
+    "TRUSTED_PROXIES": 0,
     # Largest request body accepted, in bytes.
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     # Requests per API client, counted in each worker process: N/second, N/minute, N/hour or
@@ -47,7 +54,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES",
-                    "READY_MAX_LAG"}
+                    "READY_MAX_LAG", "TRUSTED_PROXIES"}
 FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS", "DATABASE_LOCK_TIMEOUT"}
 
 
@@ -95,6 +102,13 @@ def secret_from_instance(instance_path: str) -> str | None:
     if path.is_file():
         return path.read_text(encoding="utf-8").strip() or None
     return None
+
+
+def trusted_proxies(value: Any) -> int:
+    """Parse the TRUSTED_PROXIES setting: a whole number of proxy hops, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise ConfigError(f"TRUSTED_PROXIES must be a whole number of proxies (0 or more), not {value!r}")
+    return int(value)
 
 
 def band_boundaries(value: str | list[int] | tuple[int, ...]) -> tuple[int, ...]:
