@@ -1,4 +1,10 @@
-"""Sign-in sessions (Flask-Login), session expiry, and the role guard for curator pages."""
+"""Sign-in sessions (Flask-Login), session expiry and revocation, and the role guard for curator pages.
+
+A session holds the user's `session_generation` from the moment of sign-in. Every request
+compares it with the database; when the user's generation has been raised (sign-out, a new
+password, a role change, deactivation, an editor ending their sessions: services/users.py),
+the session no longer signs anyone in, wherever the cookie was copied to.
+"""
 from __future__ import annotations
 
 import functools
@@ -6,7 +12,7 @@ import time
 from datetime import timedelta
 
 from flask import Flask, abort, current_app, request, session
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from .db import get_session
 from .models import User
@@ -19,13 +25,35 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
+GENERATION = "session_generation"   # the session key holding the user's generation at sign-in
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the signed-in user; deactivated users are signed out at their next request."""
+    """Load the signed-in user; a deactivated user or a revoked session is signed out at its next request."""
     if not user_id.isdigit():
         return None
     user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or session.get(GENERATION) != user.session_generation:
+        # Empty the cookie too, so that it stops naming the user.
+        session.clear()
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in on a new session (no fixation) that carries their current generation."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["signed_in_at"] = time.time()
+    session[GENERATION] = user.session_generation
+
+
+def end_session() -> None:
+    """Sign out this browser (the user's other sessions end through their generation)."""
+    logout_user()
+    session.clear()
 
 
 def role_required(role: str):
@@ -44,7 +72,7 @@ def role_required(role: str):
 
 
 def client_address() -> str:
-    """The address used to throttle sign-ins (set up ProxyFix when behind a proxy)."""
+    """The address used to throttle sign-ins: the client's own behind TRUSTED_PROXIES proxies (ProxyFix)."""
     return request.remote_addr or "unknown"
 
 
@@ -53,8 +81,7 @@ def _expire_old_sessions() -> None:
     if current_user.is_authenticated and (
             not isinstance(started, (int, float))
             or time.time() - started > current_app.config["SESSION_HOURS"] * 3600):
-        logout_user()
-        session.clear()
+        end_session()
 
 
 def init_app(app: Flask) -> None:

@@ -203,7 +203,23 @@ def set_password_command(email: str, password: str | None) -> None:
     except (InvalidInput, NotFound) as exc:
         click.echo(f"エラー: {exc.message} {' '.join(m for _f, m in exc.errors)}", err=True)
         sys.exit(1)
-    click.echo(f"パスワードを変更しました: {email}")
+    click.echo(f"パスワードを変更しました: {email}（この利用者のログインはすべて終了しました）")
+
+
+@users_group.command("end-sessions")
+@click.argument("email")
+@with_appcontext
+def end_sessions_command(email: str) -> None:
+    """Sign an account out everywhere (every browser must sign in again)."""
+    from .errors import NotFound
+
+    try:
+        user = users.get_user(get_session(), email)
+        users.end_sessions(get_session(), user.id)
+    except NotFound as exc:
+        click.echo(f"エラー: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(f"ログインをすべて終了しました: {user.email}")
 
 
 @click.group("db")

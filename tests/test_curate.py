@@ -258,7 +258,8 @@ def test_html_typed_into_fields_is_text_everywhere(accounts):
 # Write routes that are not curator operations: signing in and out, and the visitor's own
 # "my government" cookie (no stored data changes). Any other write route must be a curate route.
 PUBLIC_WRITES = {"auth.login", "auth.logout", "public.choose_government", "public.clear_government"}
-EDITOR_ONLY = {"curate.restore", "curate.audit_log", "curate.manage_users", "curate.update_user"}
+EDITOR_ONLY = {"curate.restore", "curate.audit_log", "curate.manage_users", "curate.update_user",
+               "curate.end_sessions"}
 ARGS = {"slug": "kochi-madoguchi-itaku", "number": 1, "user_id": 1, "token_id": 1}
 
 
@@ -349,9 +350,9 @@ def test_wrong_password_then_throttled(accounts):
 
 
 def test_lockout_after_many_failures_from_one_address(accounts, monkeypatch):
-    monkeypatch.setattr(users, "SLOW_AFTER", 100)
+    monkeypatch.setattr(users, "ADDRESS_LOCK_AFTER", 12)
     with accounts.app_context(), Session(get_engine(accounts)) as db:
-        for i in range(users.LOCK_AFTER):
+        for i in range(users.ADDRESS_LOCK_AFTER):
             with pytest.raises(InvalidInput, match="パスワードが違います"):
                 users.authenticate(db, f"nobody{i}@example.jp", "x", "192.0.2.1")
         with pytest.raises(users.LoginRefused):

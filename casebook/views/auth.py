@@ -1,24 +1,17 @@
 """Signing in and out."""
 from __future__ import annotations
 
-import time
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
-
-from ..auth import client_address
+from ..auth import client_address, end_session, start_session
 from ..db import get_session
 from ..errors import InvalidInput
 from ..forms import LoginForm
-from ..services import audit, users
+from ..redirects import safe_next
+from ..services import users
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("curate.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,11 +26,8 @@ def login():
             form.password.errors = [f"{exc.message}{' '.join(m for _f, m in exc.errors)}"]
             status = 401
         else:
-            session.clear()  # a new session on sign-in (no fixation)
-            login_user(user)
-            session.permanent = True
-            session["signed_in_at"] = time.time()
-            return redirect(_safe_next(form.next.data))
+            start_session(user)
+            return redirect(safe_next(form.next.data, url_for("curate.home")))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -45,12 +35,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with a CSRF token, so that no link can sign anyone out)."""
+    """Sign out, ending every session of the user (a POST with a CSRF token, so that no link can sign anyone out)."""
     if current_user.is_authenticated:
-        db = get_session()
-        audit.record(db, "logout", current_user, target=current_user.email, address=client_address())
-        db.commit()
-    logout_user()
-    session.clear()
+        users.sign_out(get_session(), current_user._get_current_object(), client_address())
+    end_session()
     flash("ログアウトしました。")
     return redirect(url_for("public.home"))

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from .. import search
-from ..auth import role_required
+from ..auth import end_session, role_required
 from ..db import get_session
 from ..errors import Conflict, InvalidInput, NotFound
 from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm
@@ -262,3 +262,15 @@ def update_user(user_id: int):
     user = users.update_user(get_session(), user_id, form.role.data, bool(form.active.data), current_user)
     flash(f"{user.email} を更新しました。")
     return redirect(url_for("curate.manage_users"))
+
+
+@bp.post("/users/<int:user_id>/sessions")
+@role_required("editor")
+def end_sessions(user_id: int):
+    """End every sign-in session of a user (the CSRF token is checked for every POST)."""
+    own = user_id == current_user.id
+    user = users.end_sessions(get_session(), user_id, current_user._get_current_object())
+    if own:
+        end_session()
+    flash(f"{user.email} のログインをすべて終了しました。もう一度ログインするまで事例管理は使えません。")
+    return redirect(url_for("auth.login" if own else "curate.manage_users"))
