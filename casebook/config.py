@@ -48,6 +48,14 @@ DEFAULTS: dict[str, Any] = {
     # Requests per API client, counted in each worker process: N/second, N/minute, N/hour or
     # N/day. Empty means no limit.
     "API_RATE_LIMIT": "300/minute",
+    # Requests per visitor (the signed-in user, else the address) to the pages that run a search
+    # or lay out sheets: search results, exports, printable sheets and their PDFs. Generous for
+    # people (a whole office behind one address), a stop for scripts. Same form; empty: none.
+    "HTML_RATE_LIMIT": "300/minute",
+    # PDFs (one case's sheet or a search's batch) per visitor, counted in addition to the above:
+    # a PDF costs about 0.2-0.4 s of CPU a page, a visitor's batch up to 30 pages. Same form;
+    # empty: none.
+    "PDF_RATE_LIMIT": "10/minute",
     # Seconds a statement waits for a lock held by another connection (SQLite's busy_timeout,
     # PostgreSQL's lock_timeout) before it fails and the request answers 503.
     "DATABASE_LOCK_TIMEOUT": 10.0,
@@ -56,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
 INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES",
                     "READY_MAX_LAG", "TRUSTED_PROXIES"}
 FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS", "DATABASE_LOCK_TIMEOUT"}
+# Settings for which an empty variable means "off" rather than "unset, use the default".
+EMPTY_MEANS_OFF = {"API_RATE_LIMIT", "HTML_RATE_LIMIT", "PDF_RATE_LIMIT"}
 
 
 class ConfigError(RuntimeError):
@@ -67,7 +77,7 @@ def from_environment(environ: os._Environ | dict[str, str] = os.environ) -> dict
     found: dict[str, Any] = {}
     for key in DEFAULTS:
         value = environ.get(f"CASEBOOK_{key}")
-        if value is None or value == "":
+        if value is None or (value == "" and key not in EMPTY_MEANS_OFF):
             continue
         try:
             if key in INTEGER_SETTINGS:

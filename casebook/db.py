@@ -94,8 +94,7 @@ def close_session(_exc: BaseException | None = None) -> None:
 
 
 def discard_session() -> None:
-    """Drop the request's session after a database failure: its connections are closed, not
-    returned to the pool, and a later get_session() in this request opens a fresh one."""
+    """Drop the request's session after a database failure; its connections are closed, never pooled again."""
     session = g.pop("db_session", None)
     if session is not None:
         _invalidate(session)

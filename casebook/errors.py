@@ -75,6 +75,16 @@ class DatabaseUnavailable(CasebookError):
     status = 503
 
 
+class TooManyRequests(CasebookError):
+    """A client went over its request limit (ratelimit.py); `retry_after` is the seconds to wait."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 # error class -> (HTTP status, title shown on the error page / problem type title)
 HTTP_ERRORS: dict[type[CasebookError], tuple[int, str]] = {
     InvalidInput: (400, "入力内容に誤りがあります"),
@@ -87,6 +97,7 @@ HTTP_ERRORS: dict[type[CasebookError], tuple[int, str]] = {
     PreconditionRequired: (428, "更新の前提となる版（If-Match）が必要です"),
     SearchUnavailable: (503, "検索を一時的に利用できません"),
     DatabaseUnavailable: (503, "データベースに接続できません"),
+    TooManyRequests: (429, "リクエストが多すぎます"),
 }
 
 DATABASE_DOWN = "しばらくしてから、もう一度お試しください。続く場合は管理者にお知らせください。"
@@ -157,7 +168,10 @@ def init_app(app) -> None:
     @app.errorhandler(CasebookError)
     def _domain(error: CasebookError):
         status, title = http_status(error)
-        return error_response(status, title, error.message, error.errors)
+        response = app.make_response(error_response(status, title, error.message, error.errors))
+        if isinstance(error, TooManyRequests):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

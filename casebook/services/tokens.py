@@ -1,4 +1,4 @@
-"""API clients: personal API tokens (who is calling) and per-client rate limits (how often).
+"""API clients: personal API tokens (who is calling); their rate limits are casebook/ratelimit.py.
 
 A token is shown to its owner once, when it is created; only its SHA-256 hash and a short
 prefix (to tell tokens apart on the page) are stored. Every API request looks the hash up
@@ -7,16 +7,14 @@ again, so a revoked token or a deactivated user stops working at the next reques
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
-import threading
-import time
 from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from ..errors import InvalidInput, NotFound, Unauthorized
 from ..models import ApiToken, User, utcnow
+from ..ratelimit import RateLimiter, parse_rate  # noqa: F401 (their home is casebook/ratelimit.py; kept for callers of this one)
 from . import audit
 
 TOKEN_PREFIX = "cbk_"
@@ -82,41 +80,3 @@ def authenticate(session: Session, bearer: str) -> tuple[User, ApiToken]:
         token.last_used_at = now
         session.commit()
     return user, token
-
-
-def parse_rate(value: str | None) -> tuple[int, int] | None:
-    """Parse a limit such as "300/minute" into (requests, seconds); None or "" or "0" means no limit."""
-    if value in (None, "", "0", 0):
-        return None
-    count, _, unit = str(value).partition("/")
-    seconds = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}.get(unit.strip() or "minute")
-    if not count.strip().isdigit() or seconds is None or int(count) <= 0:
-        raise ValueError(f"API_RATE_LIMIT must look like 300/minute, not {value!r}")
-    return int(count), seconds
-
-
-class RateLimiter:
-    """Fixed-window request counts per client, kept in this process's memory.
-
-    Each worker process counts on its own, so with N workers a client may make up to N times
-    the limit; that is enough to stop a runaway script, which is what it is for.
-    """
-
-    def __init__(self, limit: int, period: int, clock=time.monotonic):
-        self.limit, self.period, self.clock = limit, period, clock
-        self._windows: dict[str, tuple[float, int]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> int:
-        """Count one request by `key`; return 0 when allowed, else the seconds to wait."""
-        now = self.clock()
-        with self._lock:
-            start, count = self._windows.get(key, (now, 0))
-            if now - start >= self.period:
-                start, count = now, 0
-            if count >= self.limit:
-                return max(1, math.ceil(start + self.period - now))
-            self._windows[key] = (start, count + 1)
-            if len(self._windows) > 10_000:
-                self._windows = {k: w for k, w in self._windows.items() if now - w[0] < self.period}
-            return 0

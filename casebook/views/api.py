@@ -13,14 +13,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from marshmallow import ValidationError, fields
 
-from .. import api_schemas, openapi, search
-from ..config import ConfigError
+from .. import api_schemas, openapi, ratelimit, search
 from ..db import get_session
 from ..errors import (
     InvalidInput,
     NotFound,
     Unauthorized,
-    error_response,
 )
 from ..models import Case, User
 from ..schemas import flatten_errors
@@ -30,7 +28,6 @@ from ..web import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookie authenticates here: writes need a bearer token
 
-DEFAULT_RATE_LIMIT = "300/minute"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -39,20 +36,7 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 @bp.record_once
 def _check_settings(state) -> None:
     """Refuse a malformed API_RATE_LIMIT when the app starts, not at its first API request."""
-    try:
-        tokens.parse_rate(state.app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
-
-
-def _limiter() -> tokens.RateLimiter | None:
-    setting = current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
-    known = current_app.extensions.get("casebook.api_limiter")
-    if known is None or known[0] != setting:
-        rate = tokens.parse_rate(setting)
-        known = (setting, tokens.RateLimiter(*rate) if rate else None)
-        current_app.extensions["casebook.api_limiter"] = known
-    return known[1]
+    ratelimit.check_settings(state.app, "API_RATE_LIMIT")
 
 
 @bp.before_request
@@ -69,13 +53,7 @@ def _identify_client():
             g.api_user, g.api_token = tokens.authenticate(get_session(), credentials)
         except Unauthorized as exc:
             refused = exc
-    limiter = _limiter()
-    key = f"token:{g.api_token.id}" if g.api_token else f"address:{request.remote_addr}"
-    wait = limiter.hit(key) if limiter else 0
-    if wait:
-        response = error_response(429, "リクエストが多すぎます", f"{wait}秒待ってから、もう一度お試しください。")
-        response.headers["Retry-After"] = str(wait)
-        return response
+    ratelimit.count("API_RATE_LIMIT", f"token:{g.api_token.id}" if g.api_token else f"address:{request.remote_addr}")
     if refused is not None:
         raise refused
     if "\x00" in request.path:  # no record has such a name, and PostgreSQL cannot even compare it

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from .. import search
+from .. import ratelimit, search
 from ..db import get_session
 from ..errors import InvalidInput
 from ..forms import ChooseGovernmentForm, ClearGovernmentForm
@@ -13,6 +13,7 @@ from ..services import bulk, cases, municipalities, quality, searching
 bp = Blueprint("public", __name__)
 
 COOKIE_AGE = 365 * 24 * 3600
+SEARCH_ENDPOINTS = {"public.search_cases", "public.export_cases"}
 
 
 def _index() -> search.SearchIndex:
@@ -31,6 +32,13 @@ def _secure_cookie() -> bool:
 def _search_args(args) -> search.SearchArgs:
     return searching.parse_search_args(args, _index().bands, current_app.config["PAGE_SIZE"],
                                        current_app.config["MAX_PAGE_SIZE"])
+
+
+@bp.before_request
+def _count_search() -> None:
+    """Searches and exports count against HTML_RATE_LIMIT (views/sheets.py counts the sheets)."""
+    if request.endpoint in SEARCH_ENDPOINTS:
+        ratelimit.count("HTML_RATE_LIMIT", ratelimit.page_client())
 
 
 def _url(params: dict) -> str:

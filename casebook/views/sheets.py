@@ -4,14 +4,31 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, current_app, render_template, request, send_file, url_for
+from flask_login import current_user
 
-from .. import search
+from .. import ratelimit, search
 from ..db import get_session
 from ..errors import InvalidInput
 from ..services import searching, sheets
 from . import public
 
 bp = Blueprint("sheets", __name__)
+PDF_ENDPOINTS = {"sheets.download_sheet", "sheets.download_batch"}
+
+
+@bp.record_once
+def _check_settings(state) -> None:
+    """Refuse a malformed HTML_RATE_LIMIT or PDF_RATE_LIMIT when the app starts."""
+    ratelimit.check_settings(state.app, "HTML_RATE_LIMIT", "PDF_RATE_LIMIT")
+
+
+@bp.before_request
+def _count_request() -> None:
+    """Every sheet counts against HTML_RATE_LIMIT, and a PDF against PDF_RATE_LIMIT as well."""
+    client = ratelimit.page_client()
+    if request.endpoint in PDF_ENDPOINTS:
+        ratelimit.count("PDF_RATE_LIMIT", client)
+    ratelimit.count("HTML_RATE_LIMIT", client)
 
 
 def _case_url(slug: str) -> str:
@@ -30,7 +47,8 @@ def _sheet_html(slug: str, pdf: bool) -> str:
 
 
 def _batch_html(args: search.SearchArgs, pdf: bool) -> str:
-    batch = sheets.search_sheets(get_session(), search.get_index(), args, _case_url)
+    batch = sheets.search_sheets(get_session(), search.get_index(), args, _case_url,
+                                 limit=sheets.batch_limit(current_user.is_authenticated))
     return render_template("sheets/show_batch.html", batch=batch, params=args.params(), pdf=pdf)
 
 
