@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import domain
+from .schemas import MAX_EFFECTS, MAX_PARTICIPANTS
 
 
 class ChooseGovernmentForm(FlaskForm):
@@ -100,8 +101,9 @@ class CaseForm(FlaskForm):
     source_url = StringField("出典のURL", validators=[Length(max=500)])
     event_name = StringField("発表の場（イベント名）", validators=[Length(max=300)])
     event_date = StringField("発表日（例: 2017-10-02）", validators=[Length(max=10)])
-    participants = FieldList(FormField(ParticipantForm), min_entries=1, max_entries=60)
-    effects = FieldList(FormField(EffectForm), min_entries=0, max_entries=60)
+    # One row more than a case may have, so that the schema (not WTForms) explains the limit.
+    participants = FieldList(FormField(ParticipantForm), min_entries=1, max_entries=MAX_PARTICIPANTS + 1)
+    effects = FieldList(FormField(EffectForm), min_entries=0, max_entries=MAX_EFFECTS + 1)
     version = HiddenField()
     comment = StringField("変更の説明（履歴に残ります）", validators=[Length(max=500)])
 

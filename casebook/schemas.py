@@ -137,7 +137,7 @@ class EventSchema(_Base):
 
 
 # Rows per case, for every path that validates with CaseFileSchema (import, cases/, API, editor).
-# What must hold them: the editor's form (forms.CaseForm, max_entries=60, one more row for "add"),
+# What must hold them: the editor's form (forms.CaseForm holds one row more, so this schema explains the limit),
 # and a CSV/XLSX row: 18 + 8 × 50 + 7 × 50 = 768 columns (Excel has 16,384).
 MAX_PARTICIPANTS = 50
 MAX_EFFECTS = 50

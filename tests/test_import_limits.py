@@ -333,11 +333,26 @@ def test_editor_refuses_too_many_effects_and_shows_a_case_at_the_limits(accounts
                      f"effects-{i}-amount": "1万円"})
     response = editor.post("/curate/cases/new", data=form)
     assert response.status_code == 400
+    # the list's own error is shown in the banner, with its Japanese name
+    assert f"効果: 効果は{EFFECT_LIMIT}件以内にしてください。" in response.get_data(as_text=True)
     with Session(get_engine(accounts)) as session:
         assert session.exec(select(Case).where(Case.slug == "rpa-pilot")).first() is None
     add_case(**many(PARTICIPANT_LIMIT, EFFECT_LIMIT, slug="at-the-limits", status="draft"))
     page = editor.get("/curate/cases/at-the-limits/edit")
     assert page.status_code == 200 and f"効果 {EFFECT_LIMIT}</legend>" in page.get_data(as_text=True)
+    # 行を追加 on a full list: a message, no new row, no 500
+    for action, words in (("add_effect", f"効果は{EFFECT_LIMIT}件までです"),
+                          ("add_participant", f"参加団体は{PARTICIPANT_LIMIT}件までです")):
+        full = {k: v for k, v in form.items() if not k.startswith(f"effects-{EFFECT_LIMIT}-")}  # 50 effects
+        full.update({"slug": "at-the-limits", "action": action,
+                     "csrf_token": token(editor, "/curate/cases/at-the-limits/edit")})
+        for i in range(PARTICIPANT_LIMIT):
+            full.update({f"participants-{i}-position": str(i + 1), f"participants-{i}-name": f"団体{i}",
+                         f"participants-{i}-kind": "town"})
+        answer = editor.post("/curate/cases/at-the-limits/edit", data=full)
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and words in text
+        assert f"効果 {EFFECT_LIMIT + 1}</legend>" not in text and f"参加団体 {PARTICIPANT_LIMIT + 1}</legend>" not in text
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

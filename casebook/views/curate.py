@@ -11,11 +11,14 @@ from ..auth import end_session, role_required
 from ..db import get_session
 from ..errors import Conflict, InvalidInput, NotFound
 from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm
+from ..schemas import MAX_EFFECTS, MAX_PARTICIPANTS
 from ..services import audit, cases, editor, municipalities, quality, users, workflow
+from ..web import field_label
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 
 _ROW = re.compile(r"^(participants|effects)\[(\d+)\]\.(\w+)$")
+_ROWS = ("participants", "effects")
 _NESTED = {"source.title": "source_title", "source.publisher": "source_publisher", "source.date": "source_date",
            "source.url": "source_url", "event.name": "event_name", "event.date": "event_date"}
 
@@ -28,16 +31,19 @@ def _attach_errors(form: CaseForm, errors: list[tuple[str, str]]) -> list[str]:
         field = None
         if m and int(m.group(2)) < len(getattr(form, m.group(1)).entries):
             field = getattr(getattr(form, m.group(1)).entries[int(m.group(2))].form, m.group(3), None)
-        elif path in _NESTED or hasattr(form, path):
+        elif path in _NESTED or (hasattr(form, path) and path not in _ROWS):
             field = getattr(form, _NESTED.get(path, path))
-        if field is None:
-            loose.append(f"{path}: {message}")
+        if field is None:  # a list's own error (too many rows…) has no field: it goes in the banner
+            loose.append(f"{field_label(path)}: {message}")
         else:
             field.errors = [*field.errors, message]
     return loose
 
 
 def _form(data: dict, themes: dict[str, str]) -> CaseForm:
+    # A case stored before the row limits may have more rows than the form holds: show what fits.
+    data = {**data, "participants": data.get("participants", [])[:MAX_PARTICIPANTS + 1],
+            "effects": data.get("effects", [])[:MAX_EFFECTS + 1]}
     form = CaseForm(formdata=None, data=data)
     form.themes.choices = dict(themes)
     return form
@@ -80,13 +86,20 @@ def _edit(slug: str | None):
     action = request.form.get("action", "save")
     checked = editor.check_case(db, submitted.data, slug, status, creating=case is None)
     data = editor.raw_form_data(checked.raw, submitted.version.data, submitted.comment.data or "")
+    full = []
     if action == "add_participant":
-        data["participants"].append({"role": "member", "position": len(data["participants"]) + 1})
+        if len(data["participants"]) < MAX_PARTICIPANTS:
+            data["participants"].append({"role": "member", "position": len(data["participants"]) + 1})
+        else:
+            full.append(f"参加団体は{MAX_PARTICIPANTS}件までです。行は追加していません。")
     elif action == "add_effect":
-        data["effects"].append({"position": len(data["effects"]) + 1})
+        if len(data["effects"]) < MAX_EFFECTS:
+            data["effects"].append({"position": len(data["effects"]) + 1})
+        else:
+            full.append(f"効果は{MAX_EFFECTS}件までです。行は追加していません。")
     form = _form(data, themes)
     if action in ("add_participant", "add_effect"):
-        return _render_edit(case, form, themes, checked=checked)
+        return _render_edit(case, form, themes, checked=checked, loose=full)
     if checked.errors:
         loose = _attach_errors(form, checked.errors)
         return _render_edit(case, form, themes, checked=checked, loose=loose,
