@@ -381,8 +381,9 @@ def main() -> int:
     environ.update(CASEBOOK_DATABASE_URL=url, CASEBOOK_SEARCH_INDEX_DIR=str(workdir / "index"),
                    CASEBOOK_SECRET_KEY=secrets.token_hex(32), CASEBOOK_BIND=f"127.0.0.1:{port}",
                    CASEBOOK_WORKERS=str(options.workers),
-                   # one token does every edit: the per-client limit would be the bottleneck, not the app
-                   CASEBOOK_API_RATE_LIMIT="1000000/minute")
+                   # one token does every edit and one address every read: the per-client limits
+                   # would be the bottleneck, not the app (empty: no limit)
+                   CASEBOOK_API_RATE_LIMIT="", CASEBOOK_HTML_RATE_LIMIT="", CASEBOOK_PDF_RATE_LIMIT="")
     server = None
     try:
         log(f"[prepare] {options.cases:,} cases into {'PostgreSQL schema ' + schema if schema else 'SQLite'}…")
