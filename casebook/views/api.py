@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from marshmallow import ValidationError, fields
 
-from .. import api_schemas, openapi, ratelimit, search
+from .. import api_schemas, api_search_schemas, openapi, ratelimit, search
 from ..db import get_session
 from ..errors import (
     InvalidInput,
@@ -100,7 +100,7 @@ def _search_args():
     Unlike the search form, the API refuses empty values (page=) instead of ignoring them.
     """
     index = search.get_index()
-    documented = api_schemas.search_query_schema(index.bands, current_app.config["MAX_PAGE_SIZE"])
+    documented = api_search_schemas.search_query_schema(index.bands, current_app.config["MAX_PAGE_SIZE"])
     raw = {key: request.args.getlist(key) if isinstance(documented.fields.get(key), fields.List)
            else request.args.get(key) for key in request.args}
     errors = documented.validate(raw)
@@ -135,7 +135,7 @@ def search_cases():
              "last": _url(args.params(page=result.pages) | extra),
              "next": _url(args.params(page=args.page + 1) | extra) if args.page < result.pages else None,
              "prev": _url(args.params(page=args.page - 1) | extra) if args.page > 1 else None}
-    return jsonify(api_schemas.SearchResultSchema().dump({
+    return jsonify(api_search_schemas.SearchResultSchema().dump({
         "query": {"q": args.q, **args.filters, "sort": args.sort, "page": args.page, "size": args.size},
         "total": result.total,
         "page": args.page,
@@ -157,7 +157,7 @@ def list_facets():
     index, args = _search_args()
     result = searching.search_cases(get_session(), index, args).result
     extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
-    return jsonify(api_schemas.FacetsSchema().dump({"total": result.total, "facets": _facets(result, extra)}))
+    return jsonify(api_search_schemas.FacetsSchema().dump({"total": result.total, "facets": _facets(result, extra)}))
 
 
 @bp.get("/cases/<slug>")
