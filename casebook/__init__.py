@@ -45,8 +45,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # X-Forwarded-* headers are ignored (anyone can send them).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from . import auth, cli, errors, freshness, logs, web
-    from .views import api, api_write, curate, curate_bulk, health, public, sheets, tokens  # noqa: F401 (api_write, curate_bulk add routes)
+    from . import auth, blueprints, cli, errors, freshness, logs, web
+
+    # Importing a view module adds its routes to its blueprint; api_write and curate_bulk add
+    # theirs to the blueprints they share with api and curate (casebook/blueprints.py).
+    from .views import api, api_write, curate, curate_bulk, health, public, sheets, tokens  # noqa: F401
     from .views import auth as auth_views
 
     logs.init_app(app)
@@ -57,11 +60,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(sheets.bp)
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(curate.bp)
-    app.register_blueprint(tokens.bp)
-    app.register_blueprint(health.bp)
+    for blueprint in (public.bp, blueprints.api, sheets.bp, auth_views.bp, blueprints.curate, tokens.bp, health.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -1,6 +1,6 @@
 """The JSON API (/api/v1): its blueprint and request hooks, and the reads — search and facets,
 case records, revisions, the municipality master, and the API's own OpenAPI description and
-reference page. The writes are added to the blueprint by views/api_write.py.
+reference page. The writes are added to the same blueprint (blueprints.api) by views/api_write.py.
 
 Reads of published cases are public (with CORS); drafts, revisions and every write need a
 personal token (`Authorization: Bearer …`, made under /curate/tokens), and the roles apply as in
@@ -10,22 +10,22 @@ require it as If-Match (412 when stale, 428 without). Every error is problem+jso
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import current_app, g, jsonify, render_template, request, url_for
 from marshmallow import ValidationError, fields
 
-from .. import api_schemas, api_search_schemas, openapi, ratelimit, search
+from .. import api_schemas, api_search_schemas, blueprints, openapi, ratelimit, search
 from ..db import get_session
 from ..errors import (
     InvalidInput,
     NotFound,
     Unauthorized,
 )
-from ..models import Case, User
+from ..responses import api_writer, case_response
 from ..schemas import flatten_errors
 from ..services import cases, municipalities, searching, tokens, workflow
 from ..web import csrf
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = blueprints.api
 csrf.exempt(bp)  # no cookie authenticates here: writes need a bearer token
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -73,22 +73,6 @@ def _api_headers(response):
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="casebook"'
     response.vary.add("Authorization")
-    return response
-
-
-def _writer() -> User:
-    """The token's user, or 401: every write needs a token."""
-    if g.api_user is None:
-        raise Unauthorized("この操作にはAPIトークンが必要です（Authorization: Bearer …）。")
-    return g.api_user
-
-
-def _case_response(case: Case, status: int = 200, reference=None):
-    session = get_session()
-    body = api_schemas.case_body(case, cases.theme_labels(session), search.get_index().bands, reference=reference)
-    response = jsonify(api_schemas.CaseOutSchema().dump(body))
-    response.status_code = status
-    response.set_etag(str(case.version))
     return response
 
 
@@ -170,13 +154,13 @@ def show_case(slug: str):
     except ValidationError as exc:
         raise InvalidInput("試算の基準の指定に誤りがあります。", flatten_errors(exc.messages)) from exc
     reference = searching.resolve_reference(session, query.get("municipality"), query.get("population"))
-    return _case_response(case, reference=reference)
+    return case_response(case, reference=reference)
 
 
 @bp.get("/cases/<slug>/revisions")
 def show_revisions(slug: str):
     """Every saved version of a case, newest first (curators only)."""
-    _writer()
+    api_writer()
     case, revisions = workflow.history(get_session(), slug)
     return jsonify(api_schemas.RevisionListSchema().dump({
         "slug": case.slug, "version": case.version,

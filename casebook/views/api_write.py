@@ -12,6 +12,7 @@ from flask import request, url_for
 from marshmallow import Schema, ValidationError
 
 from .. import api_schemas, search
+from ..blueprints import api as bp
 from ..db import get_session
 from ..errors import (
     Conflict,
@@ -22,9 +23,9 @@ from ..errors import (
     UnsupportedMediaType,
 )
 from ..models import Case, User
+from ..responses import api_writer, case_response
 from ..schemas import flatten_errors
 from ..services import cases, workflow
-from .api import _case_response, _writer, bp
 
 # --- request bodies and versions -------------------------------------------------------------
 
@@ -116,7 +117,7 @@ def _if_match(case: Case, required: bool) -> int | None:
 @bp.post("/cases")
 def create_case():
     """Create a case as a draft from a case-file-shaped body."""
-    user = _writer()
+    user = api_writer()
     data = _load(api_schemas.CaseInSchema(), _case_body())
     try:
         case, _ = cases.save_case(get_session(), search.get_index(), data, author=user, expected_version=0,
@@ -124,13 +125,13 @@ def create_case():
     except Conflict as exc:
         raise Conflict("この事例IDはすでに使われています。",
                        errors=[("slug", "別の事例IDにしてください。")]) from exc
-    response = _case_response(case, 201)
+    response = case_response(case, 201)
     response.headers["Location"] = url_for("api.show_case", slug=case.slug, _external=True)
     return response
 
 
 def _editable(slug: str) -> tuple[User, Case]:
-    user = _writer()
+    user = api_writer()
     case = cases.get_case(get_session(), slug, public=False)
     if not workflow.may_edit(user, case):
         raise Forbidden("下書き以外の事例を編集できるのは編集責任者だけです。")
@@ -144,7 +145,7 @@ def _save(user: User, case: Case, data: dict[str, Any], version: int | None):
     except Conflict as exc:
         raise PreconditionFailed("この事例はほかの人が先に更新しました。最新の内容を GET してから、もう一度送ってください。",
                                  [("If-Match", f"現在の版は {exc.current.version} です。")]) from exc
-    return _case_response(saved)
+    return case_response(saved)
 
 
 @bp.put("/cases/<slug>")
@@ -171,7 +172,7 @@ def update_case(slug: str):
 
 
 def _step(slug: str, action: str, comment: str = ""):
-    user = _writer()
+    user = api_writer()
     case = cases.get_case(get_session(), slug, public=False)
     version = _if_match(case, required=False)
     try:
@@ -180,7 +181,7 @@ def _step(slug: str, action: str, comment: str = ""):
     except Conflict as exc:
         raise PreconditionFailed("この事例はほかの人が先に更新しました。",
                                  [("If-Match", f"現在の版は {exc.current.version} です。")]) from exc
-    return _case_response(moved)
+    return case_response(moved)
 
 
 @bp.delete("/cases/<slug>")
@@ -191,7 +192,7 @@ def delete_case(slug: str):
 
 def transition_case(slug: str, action: str):
     """Apply a workflow step (submit, return, publish, unpublish, archive), with an optional comment."""
-    _writer()
+    api_writer()
     body = _load(api_schemas.TransitionInSchema(), _json_body(optional=True), "送信内容に誤りがあります。")
     return _step(slug, action, body["comment"])
 

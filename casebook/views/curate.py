@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import search
+from .. import blueprints, search
 from ..auth import end_session, role_required
 from ..db import get_session
 from ..errors import Conflict, InvalidInput, NotFound
@@ -15,7 +15,7 @@ from ..schemas import MAX_EFFECTS, MAX_PARTICIPANTS
 from ..services import audit, cases, editor, municipalities, quality, users, workflow
 from ..web import field_label
 
-bp = Blueprint("curate", __name__, url_prefix="/curate")
+bp = blueprints.curate
 
 _ROW = re.compile(r"^(participants|effects)\[(\d+)\]\.(\w+)$")
 _ROWS = ("participants", "effects")

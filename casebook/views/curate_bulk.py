@@ -1,16 +1,17 @@
 """Curator pages for bulk work: import (dry run, then commit), templates, export, review queue."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import search
 from ..auth import role_required
+from ..blueprints import curate as bp
 from ..db import get_session
 from ..errors import InvalidInput
 from ..forms import ImportCommitForm, ImportForm
+from ..responses import download
 from ..services import bulk, quality
-from .curate import bp
 
 EXAMPLE = {
     "slug": "example-rpa", "title": "（記入例）RPAによる申請書入力の自動化", "status": "draft", "detail": "full",
@@ -23,15 +24,6 @@ EXAMPLE = {
     "effects": [{"kind": "time", "direction": "reduction", "label": "入力作業時間", "amount": "約1,200時間",
                  "period": "annual", "status": "achieved", "wording": "入力作業を年間約1,200時間削減"}],
 }
-
-
-def download(data: bytes, fmt: str, name: str) -> Response:
-    """A file download with a name Japanese Excel opens correctly."""
-    response = Response(data, mimetype=bulk.FORMATS[fmt].split(";")[0])
-    if fmt == "csv":
-        response.headers["Content-Type"] = bulk.FORMATS["csv"]
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
 
 
 @bp.route("/import", methods=["GET", "POST"])

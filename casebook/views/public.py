@@ -8,6 +8,7 @@ from ..db import get_session
 from ..errors import InvalidInput
 from ..forms import ChooseGovernmentForm, ClearGovernmentForm
 from ..redirects import safe_next
+from ..responses import download
 from ..services import bulk, cases, municipalities, quality, searching
 
 bp = Blueprint("public", __name__)
@@ -151,8 +152,6 @@ def show_municipality(code: str):
 @bp.get("/cases/export.<fmt>")
 def export_cases(fmt: str):
     """The current search's published cases as CSV (UTF-8 with BOM), Excel or JSON."""
-    from .curate_bulk import download
-
     session = get_session()
     if fmt not in bulk.FORMATS:
         raise InvalidInput("形式が正しくありません。", [("format", "csv, xlsx, json のいずれかです")])
