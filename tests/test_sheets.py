@@ -12,7 +12,7 @@ import zxingcpp
 from pypdf import PdfReader
 from werkzeug.serving import make_server
 
-from casebook.services import sheets
+from casebook.services import sheet_plan, sheets
 
 from .conftest import CASES_DIR, chromium_path, effect, participant
 
@@ -67,25 +67,25 @@ def assert_a4(reader: PdfReader) -> None:
 # --- the service's measures -------------------------------------------------------------
 
 def test_text_measures_count_full_width_as_one_em():
-    assert sheets.text_em("窓口ab") == pytest.approx(2 + 2 * 0.62)
-    assert sheets.text_em("AW") == pytest.approx(0.75 + 1)
-    assert sheets.line_count("", 10) == 0
-    assert sheets.line_count("あ" * 10, 10) == 1
-    assert sheets.line_count("あ" * 11 + "\n" + "い", 10) == 3
+    assert sheet_plan.text_em("窓口ab") == pytest.approx(2 + 2 * 0.62)
+    assert sheet_plan.text_em("AW") == pytest.approx(0.75 + 1)
+    assert sheet_plan.line_count("", 10) == 0
+    assert sheet_plan.line_count("あ" * 10, 10) == 1
+    assert sheet_plan.line_count("あ" * 11 + "\n" + "い", 10) == 3
 
 
 def test_shorten_keeps_short_texts_and_marks_cut_ones():
-    assert sheets.shorten("  短い文。\n", 2, 10) == ("短い文。", False)
-    text, cut = sheets.shorten("あ" * 100, 2, 10)
-    assert cut and text.endswith(sheets.SHORTENED_MARK) and sheets.line_count(text, 10) <= 2
-    text, cut = sheets.shorten("\n".join(["行"] * 30), 5, 10)
-    assert cut and sheets.line_count(text, 10) <= 5 and text.startswith("行\n行\n")
+    assert sheet_plan.shorten("  短い文。\n", 2, 10) == ("短い文。", False)
+    text, cut = sheet_plan.shorten("あ" * 100, 2, 10)
+    assert cut and text.endswith(sheet_plan.SHORTENED_MARK) and sheet_plan.line_count(text, 10) <= 2
+    text, cut = sheet_plan.shorten("\n".join(["行"] * 30), 5, 10)
+    assert cut and sheet_plan.line_count(text, 10) <= 5 and text.startswith("行\n行\n")
 
 
 def test_share_lines_keeps_short_texts_whole_and_cuts_long_ones_alike():
-    assert sheets.share_lines([3, 2], 10) == [3, 2]
-    assert sheets.share_lines([30, 2, 30, 4], 20) == [7, 2, 7, 4]
-    assert sheets.share_lines([30, 30], 3) == [2, 2]   # never below the minimum
+    assert sheet_plan.share_lines([3, 2], 10) == [3, 2]
+    assert sheet_plan.share_lines([30, 2, 30, 4], 20) == [7, 2, 7, 4]
+    assert sheet_plan.share_lines([30, 30], 3) == [2, 2]   # never below the minimum
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -254,8 +254,8 @@ def test_very_long_cases_still_fit_one_page_with_a_note(client, add_case):
         assert qr_codes(response.data) == [f"http://localhost/cases/{slug}"], slug
     text = page_text(read_pdf(client.get("/cases/long-everything/sheet.pdf")).pages[0])
     more_towns, more_effects = re.search(r"ほか(\d+)団体", text), re.search(r"ほか(\d+)件の効果", text)
-    assert more_towns and int(more_towns[1]) >= 20 - sheets.MAX_PARTICIPANTS
-    assert more_effects and int(more_effects[1]) >= 15 - sheets.MAX_EFFECTS
+    assert more_towns and int(more_towns[1]) >= 20 - sheet_plan.MAX_PARTICIPANTS
+    assert more_effects and int(more_effects[1]) >= 15 - sheet_plan.MAX_EFFECTS
     assert flat("令和元年度（2019年度）") in text
 
 
@@ -278,7 +278,7 @@ def test_planned_height_stays_on_the_page(client, add_case, loaded_app):
     with loaded_app.test_request_context():
         for slug in slugs:
             sheet = sheets.case_sheet(get_session(), slug, lambda s: f"http://localhost/cases/{s}", search.get_index().bands)
-            assert sheets.planned_height(sheet) <= sheets.PAGE_MM - sheets.SAFETY_MM, slug
+            assert sheet_plan.planned_height(sheet) <= sheet_plan.PAGE_MM - sheet_plan.SAFETY_MM, slug
 
 
 # --- the browser's own print path (headless Chromium) -----------------------------------
