@@ -5,10 +5,10 @@ For each size (default 1,000 and 10,000 cases) this
    municipalities from ../shared/data/municipalities.csv, ~1,100 characters of text a case)
    and bulk-inserts it into a fresh SQLite database in a temporary directory;
 2. in a fresh process (as `casebook reindex` would run), times the full rebuild
-   services.indexing.rebuild_index and measures that process's peak memory, then times the
+   search.rebuild_index and measures that process's peak memory, then times the
    parts of a rebuild one by one (loading cases, building documents, text analysis);
 3. in another fresh process (a serving worker), runs a mixed query set through
-   services.searching.search_cases — the index search with facet counts plus loading and
+   search.search_cases — the index search with facet counts plus loading and
    highlighting the page's cases, i.e. what one result page costs — and reports latency
    percentiles, the share of search.search() alone, and the worker's peak memory.
 
@@ -242,8 +242,7 @@ def phase_rebuild(n: int, workdir: Path, breakdown: bool) -> dict:
 
     from casebook import domain, search
     from casebook.db import make_engine
-    from casebook.services import indexing
-    from casebook.services.cases import all_cases, theme_labels
+    from casebook.search.rows import all_cases, theme_labels
 
     db_url, index_dir = paths(workdir, n)
     engine = make_engine(db_url)
@@ -252,7 +251,7 @@ def phase_rebuild(n: int, workdir: Path, breakdown: bool) -> dict:
     started = time.perf_counter()
     cpu_started = time.process_time()
     with TreeMemory() as memory, Session(engine) as session:
-        count = indexing.rebuild_index(session, index)
+        count = search.rebuild_index(session, index)
     rebuild_s = time.perf_counter() - started
     parent_cpu_s = time.process_time() - cpu_started
     out = {
@@ -388,7 +387,8 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
 
     from casebook import domain, search
     from casebook.db import make_engine
-    from casebook.services import searching
+    from casebook.search import query
+    from casebook.search.rows import theme_labels
 
     db_url, index_dir = paths(workdir, n)
     engine = make_engine(db_url)
@@ -396,16 +396,16 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
     rss_imported = proc_status_mb("VmRSS")
 
     def args_of(raw: dict) -> search.SearchArgs:
-        return searching.parse_search_args({k: (str(v) if k == "page" else v) for k, v in raw.items()},
-                                           index.bands, PAGE_SIZE, MAX_PAGE_SIZE)
+        return search.parse_search_args({k: (str(v) if k == "page" else v) for k, v in raw.items()},
+                                        index.bands, PAGE_SIZE, MAX_PAGE_SIZE)
 
     def page(raw: dict):
         with Session(engine) as session:  # one session per request, as the app does
-            return searching.search_cases(session, index, args_of(raw))
+            return search.search_cases(session, index, args_of(raw))
 
     # Time search.search() inside each search_cases call: the index's share of the same page.
     inner_ms: list[float] = []
-    real_search = search.search
+    real_search = query.search
 
     def timed_search(*a, **kw):
         t0 = time.perf_counter()
@@ -414,7 +414,7 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
         finally:
             inner_ms.append((time.perf_counter() - t0) * 1000)
 
-    search.search = timed_search
+    query.search = timed_search  # what search_cases calls
 
     t0 = time.perf_counter()
     first = page({"q": "窓口"})
@@ -440,12 +440,12 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
         page(raw)
         rows[-1]["cached_ms"] = (time.perf_counter() - t0) * 1000
     measured_s = time.perf_counter() - started - sum(r["cached_ms"] for r in rows) / 1000
-    search.search = real_search
+    query.search = real_search
     cached_ms = [r["cached_ms"] for r in rows]
     # search.search() over the same mix once more (result cache cleared): the term-score cache is now
     # as warm as this mix can make it, so the gap to the first pass is the cost of first-seen terms.
     with Session(engine) as session:
-        label = searching.facet_label(searching.theme_labels(session), index.bands)
+        label = search.facet_label(theme_labels(session), index.bands)
     second_ms = []
     for _category, raw in mix:
         forget_results(index)

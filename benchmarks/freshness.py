@@ -57,9 +57,10 @@ def main() -> int:
 
     from sqlmodel import Session
 
-    from casebook import freshness, search
+    from casebook import search
     from casebook.db import get_engine, init_db
-    from casebook.services import changes, loader, tokens, users
+    from casebook.search import changes
+    from casebook.services import loader, tokens, users
 
     workdir = Path(tempfile.mkdtemp(prefix="casebook-freshness-"))  # removed at the end
     database_url, schema = load.database(options, workdir)
@@ -109,7 +110,7 @@ def main() -> int:
             title = f"検索試験{n}号の題名"
             edit(title)
             search_s.append(wait(lambda t=title: found(t), 0.05))
-        freshness.get_keeper(b).stop()
+        search.get_keeper(b).stop()
     finally:
         for app in (a, b):
             get_engine(app).dispose()

@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # X-Forwarded-* headers are ignored (anyone can send them).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from . import auth, blueprints, cli, errors, freshness, logs, web
+    from . import auth, blueprints, cli, errors, logs, web
 
     # Importing a view module adds its routes to its blueprint; api_write and curate_bulk add
     # theirs to the blueprints they share with api and curate (casebook/blueprints.py).
@@ -55,7 +55,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     search.init_app(app)
-    freshness.init_app(app)
     web.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

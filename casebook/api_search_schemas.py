@@ -12,7 +12,6 @@ from marshmallow import Schema, fields, validate
 from . import domain, search
 from .api_schemas import CaseSummarySchema, ReferenceOutSchema, ReferenceQuerySchema, WholeMatch, _opt, _Out, _req
 from .schemas import SearchArgsSchema, _max, _str
-from .services.searching import FACET_LABELS
 
 
 def search_query_schema(bands: domain.Bands, max_size: int) -> Schema:
@@ -24,7 +23,7 @@ def search_query_schema(bands: domain.Bands, max_size: int) -> Schema:
 def _search_query_schema(band_codes: tuple[str, ...], max_size: int) -> Schema:
     choice = "次のいずれかを指定してください: {choices}"
     facets = {facet: fields.List(fields.String(validate=_max(size)), metadata={
-        "description": f"{FACET_LABELS[facet]}（繰り返し可、OR）"}) for facet, size in (
+        "description": f"{search.FACET_LABELS[facet]}（繰り返し可、OR）"}) for facet, size in (
         ("theme", 40), ("region", 20), ("pref", 10), ("kind", 30), ("tag", 50))}
     described = {
         **facets,

@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import migrations, search
 from .db import get_engine, get_session, init_db
 from .errors import InvalidInput
-from .services import bulk, indexing, loader, municipalities, users
+from .services import bulk, loader, municipalities, users
 
 
 @click.command("load")
@@ -42,7 +42,7 @@ def reindex_command() -> None:
             pids = ", ".join(str(pid) for pid in index.rebuilders())
             raise click.ClickException(f"別のプロセス{f'（pid {pids}）' if pids else ''}が検索インデックスを再構築中です。"
                                        "終わってから、もう一度実行してください。")
-        count = indexing.rebuild_index(get_session(), index)
+        count = search.rebuild_index(get_session(), index)
     click.echo(f"検索インデックスを再構築しました: {count} 件（{time.perf_counter() - started:.1f} 秒）")
 
 
@@ -52,7 +52,7 @@ def reindex_command() -> None:
 def check_index_command(repair: bool) -> None:
     """Compare the index with the database; exit 1 when they differ (after --repair: 0 if fixed)."""
     session, index = get_session(), search.get_index()
-    drift = indexing.check_index(session, index)
+    drift = search.check_index(session, index)
     for label, slugs in (("missing", drift.missing), ("stale", drift.stale), ("orphaned", drift.orphaned)):
         for slug in slugs:
             click.echo(f"{label}\t{slug}")
@@ -62,7 +62,7 @@ def check_index_command(repair: bool) -> None:
     click.echo(f"不一致: 未登録 {len(drift.missing)} 件、古い内容 {len(drift.stale)} 件、"
                f"削除漏れ {len(drift.orphaned)} 件", err=True)
     if repair:
-        if indexing.repair_index(session, index, drift) and indexing.check_index(session, index).clean:
+        if search.repair_index(session, index, drift) and search.check_index(session, index).clean:
             click.echo("修復しました。")
             return
         click.echo("修復できませんでした（インデックスが使用中の可能性があります）。", err=True)
@@ -299,9 +299,8 @@ def prune_changes_command(days: int) -> None:
     from datetime import timedelta
 
     from .models import utcnow
-    from .services import changes
 
-    removed = changes.prune(get_session(), utcnow() - timedelta(days=days))
+    removed = search.changes.prune(get_session(), utcnow() - timedelta(days=days))
     click.echo(f"{days} 日より前の変更記録を {removed} 件削除しました。")
 
 

@@ -10,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from . import domain
-from .services.searching import FACET_LABELS
+from .search import FACET_LABELS
 
 csrf = CSRFProtect()
 

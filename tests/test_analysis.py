@@ -1,5 +1,5 @@
 """Japanese analysis: terms, normalisation, query words and highlighting."""
-from casebook import analysis
+from casebook.search import analysis
 
 
 def term_set(text, index=True):

@@ -10,7 +10,7 @@ from casebook import search
 from casebook.db import get_engine
 from casebook.models import ApiToken, AuditEntry, Case, Revision
 from casebook.openapi import EXAMPLE_CASE
-from casebook.services import indexing, tokens, users
+from casebook.services import tokens, users
 
 PASSWORD = "correct-horse-battery"
 NEW = copy.deepcopy(EXAMPLE_CASE)
@@ -52,7 +52,7 @@ def state(app):
 
 def index_is_clean(app):
     with app.app_context(), Session(get_engine(app)) as db:
-        return indexing.check_index(db, search.get_index(app)).clean
+        return search.check_index(db, search.get_index(app)).clean
 
 
 def test_create_submit_publish_update_archive(api):

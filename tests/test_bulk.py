@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from casebook import search
 from casebook.db import get_engine
 from casebook.errors import Forbidden, InvalidInput
 from casebook.models import Case, Revision, User
-from casebook.services import bulk, cases, indexing, loader, quality, tabular
+from casebook.services import bulk, cases, loader, quality, tabular
 
 from .conftest import CASES_DIR, login, token
 
@@ -81,7 +82,7 @@ def test_clean_file_imports_in_every_encoding(loaded_app, db, fmt):
     assert cases.get_case(db, "shared-counter", public=False).effects[0].yen == 123_000_000
     revision = db.exec(select(Revision).where(Revision.case_id == case.id)).one()
     assert (revision.action, revision.comment) == ("import", f"取込: {name}")
-    assert indexing.check_index(db, index_of(loaded_app)).clean
+    assert search.check_index(db, index_of(loaded_app)).clean
 
 
 BAD = [

@@ -20,7 +20,7 @@ from casebook import search
 from casebook.db import get_engine
 from casebook.errors import Conflict
 from casebook.models import Case, Effect, Participant, Revision, User
-from casebook.services import cases, indexing, tokens, users, workflow
+from casebook.services import cases, tokens, users, workflow
 
 PASSWORD = "correct-horse-battery"
 SLUG = "kochi-madoguchi-itaku"
@@ -133,7 +133,7 @@ def test_concurrent_patches_never_lose_an_acknowledged_write(loaded_app):
                            headers={**headers, "If-Match": etag})
         assert later.status_code == 200, later.get_data(as_text=True)
     with app.app_context(), Session(get_engine(app)) as db:
-        assert indexing.check_index(db, search.get_index(app)).clean
+        assert search.check_index(db, search.get_index(app)).clean
 
 
 def test_two_saves_on_one_version_one_wins_the_other_conflicts(loaded_app, monkeypatch):

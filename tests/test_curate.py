@@ -9,7 +9,7 @@ from casebook import search
 from casebook.db import get_engine
 from casebook.errors import InvalidInput
 from casebook.models import AuditEntry, Case, Revision
-from casebook.services import cases, indexing, users
+from casebook.services import cases, users
 
 from .conftest import PASSWORD, login, token
 
@@ -50,7 +50,7 @@ def search_total(client, q):
 
 def index_is_clean(app):
     with app.app_context(), Session(get_engine(app)) as db:
-        return indexing.check_index(db, search.get_index(app)).clean
+        return search.check_index(db, search.get_index(app)).clean
 
 
 def transition(client, slug, action, comment=""):

@@ -11,10 +11,10 @@ import time
 import pytest
 from sqlmodel import Session
 
-from casebook import freshness, search
+from casebook import search
 from casebook.db import get_engine, make_engine
-from casebook.index_store import SearchIndex
-from casebook.services import cases, changes, indexing
+from casebook.search import SearchIndex, changes
+from casebook.services import cases
 
 from .conftest import CASES_DIR, login, make_app
 from .test_freshness import SLUG, WAIT, wait_for
@@ -22,7 +22,7 @@ from .test_freshness import SLUG, WAIT, wait_for
 # A writer in another process: takes the index's writer lock, writes documents, then commits.
 KILLED_WRITER = """
 import sys
-from casebook.index_store import SearchIndex
+from casebook.search import SearchIndex
 _name, ix = SearchIndex(sys.argv[1])._live()
 writer = ix.writer(limitmb=1)  # small buffers: runs are spilled to files while writing
 for i in range(200_000):
@@ -59,10 +59,10 @@ def test_a_writer_killed_mid_write_leaves_a_usable_index(loaded_app, session, in
     # ...and once the writer is dead its lock is free at once (the kernel drops an flock with
     # its process), the next apply brings the change in, and nothing half-written shows.
     started = time.monotonic()
-    assert indexing.index_changes(session, index, wait=False)
+    assert search.index_changes(session, index, wait=False)
     assert time.monotonic() - started < 2
     assert index.applied() == changes.latest(session)
-    assert indexing.check_index(session, index).clean
+    assert search.check_index(session, index).clean
     assert not [slug for slug in index.stored() if slug.startswith("half-written")]
     assert SearchIndex(index.directory).problem() is None
     assert not half_written & set(os.listdir(live))  # removed by the next commit
@@ -228,10 +228,10 @@ def test_a_missing_index_is_rebuilt_at_start_while_searches_get_a_message(built,
         seen = search_until_found(client)
         assert set(seen[:-1]) <= {503} and seen[-1] == 200
         with Session(get_engine(app)) as db:
-            assert indexing.check_index(db, index).clean
+            assert search.check_index(db, index).clean
         assert client.get("/readyz").status_code == 200
     finally:
-        freshness.get_keeper(app).stop()
+        search.get_keeper(app).stop()
         get_engine(app).dispose()
 
 
@@ -261,10 +261,10 @@ def test_a_damaged_index_is_set_aside_and_rebuilt_at_start(built, tmp_path, dama
         index = search.get_index(app)
         assert index.current_name() != live.name and index.problem() is None
         with Session(get_engine(app)) as db:
-            assert indexing.check_index(db, index).clean
+            assert search.check_index(db, index).clean
             assert index.applied() == changes.latest(db)
     finally:
-        freshness.get_keeper(app).stop()
+        search.get_keeper(app).stop()
         get_engine(app).dispose()
         gc.collect()  # Whoosh's leaked files are closed here, where their warnings are expected
 
@@ -272,7 +272,7 @@ def test_a_damaged_index_is_set_aside_and_rebuilt_at_start(built, tmp_path, dama
 def test_the_background_thread_survives_a_database_outage(built, tmp_path, caplog):
     url, directory = built
     app = restarted(url, directory, tmp_path)
-    keeper = freshness.get_keeper(app)
+    keeper = search.get_keeper(app)
     working = get_engine(app)
     down = make_engine(f"postgresql+psycopg://casebook@127.0.0.1:{closed_port()}/casebook?connect_timeout=2")
     try:

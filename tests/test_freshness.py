@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from casebook import freshness, search
+from casebook import search
 from casebook.db import get_engine
 from casebook.models import CaseChange
-from casebook.services import cases, changes, indexing, tokens, users
+from casebook.search import changes
+from casebook.services import cases, tokens, users
 
 from .conftest import CASES_DIR, PASSWORD, case_data, login, make_app
 
@@ -55,7 +56,7 @@ def pair(database_url, tmp_path):
     a.headers = {"Authorization": f"Bearer {plain}"}
     yield a, b
     for app in (a, b):
-        freshness.get_keeper(app).stop()
+        search.get_keeper(app).stop()
         get_engine(app).dispose()
 
 
@@ -87,10 +88,10 @@ def test_the_editing_process_indexes_at_once_and_applying_again_is_harmless(load
     assert search_slugs(loaded_app, "即時に反映") == [SLUG]
     # Forget what was applied: everything is applied again, with the same result.
     (index.directory / index.current_name() / "APPLIED").write_text("0")
-    assert indexing.index_changes(session, index)
+    assert search.index_changes(session, index)
     assert index.applied() == changes.latest(session)
     assert search_slugs(loaded_app, "即時に反映") == [SLUG]
-    assert indexing.check_index(session, index).clean
+    assert search.check_index(session, index).clean
 
 
 def search_slugs(app, q):
@@ -125,19 +126,19 @@ def test_workflow_steps_in_one_instances_pages_reach_the_other(pair):
     wait_for(lambda: search.get_index(b).applied() == latest(a))
     assert SLUG in found(b.test_client(), "高知市")
     with Session(get_engine(b)) as db:
-        assert indexing.check_index(db, search.get_index(b)).clean
+        assert search.check_index(db, search.get_index(b)).clean
 
 
 def test_a_search_on_a_stale_instance_catches_up_first(database_url, tmp_path):
     a = make_app(database_url, tmp_path / "a")
     b = make_app(database_url, tmp_path / "b")  # no thread: TESTING leaves polling off
     try:
-        assert freshness.get_keeper(b).interval == 0
+        assert search.get_keeper(b).interval == 0
         with Session(get_engine(a)) as db:
             cases.save_case(db, search.get_index(a), case_data(slug="first"))
         assert b.test_client().get("/api/v1/cases").status_code == 503  # B has no index yet
         with Session(get_engine(b)) as db:
-            indexing.rebuild_index(db, search.get_index(b))
+            search.rebuild_index(db, search.get_index(b))
         assert found(b.test_client(), "テスト事例") == ["first"]
         with Session(get_engine(a)) as db:
             cases.save_case(db, search.get_index(a), case_data(slug="second", title="後から加えた事例"))
@@ -146,7 +147,7 @@ def test_a_search_on_a_stale_instance_catches_up_first(database_url, tmp_path):
         assert found(b.test_client(), "後から加えた事例") == ["second"]
         print(f"edit on A to searchable on B (catch-up before the search): {time.monotonic() - started:.3f} s")
         with Session(get_engine(b)) as db:
-            assert indexing.check_index(db, search.get_index(b)).clean
+            assert search.check_index(db, search.get_index(b)).clean
     finally:
         for app in (a, b):
             get_engine(app).dispose()
@@ -188,7 +189,7 @@ def test_change_numbers_become_visible_in_commit_order(app, index):
     with Session(engine) as db:
         numbered = [(c.slug, c.id) for c in changes.since(db, 0, 10)]
         assert [slug for slug, _ in numbered] == ["early", "late"]
-        assert indexing.index_changes(db, index)
+        assert search.index_changes(db, index)
         assert sorted(index.stored()) == ["early", "late"]
 
 
@@ -213,7 +214,7 @@ def test_workflow_steps_and_bulk_imports_are_recorded(loaded_app, session, index
     count = session.exec(select(func.count()).select_from(CaseChange).where(CaseChange.slug == SLUG)).one()
     assert count == 4  # loaded, unpublished, published, imported
     assert index.applied() == changes.latest(session)
-    assert indexing.check_index(session, index).clean
+    assert search.check_index(session, index).clean
 
 
 def test_pruned_changes_keep_the_newest_and_an_index_behind_them_is_rebuilt(loaded_app, session, index):
@@ -223,7 +224,7 @@ def test_pruned_changes_keep_the_newest_and_an_index_behind_them_is_rebuilt(load
 
     runner = loaded_app.test_cli_runner()
     stale = search.SearchIndex(index.directory.parent / "stale", index.bands)  # another server's index, built now
-    indexing.index_changes(session, stale)
+    search.index_changes(session, stale)
     other = "hirosaki-jichitai-cloud"
     for slug, title in ((other, "剪定される変更の題名"), (SLUG, "剪定の後に残る変更の題名")):  # the first will be pruned
         cases.save_case(session, index, {**cases.case_data(cases.get_case(session, slug)), "title": title})
@@ -234,9 +235,9 @@ def test_pruned_changes_keep_the_newest_and_an_index_behind_them_is_rebuilt(load
     assert changes.bounds(session) == (before, before)  # only the newest is left: numbers keep growing
     assert stale.applied() < before - 1  # it needs rows that are gone...
     stale.builds_itself, generation = True, stale.current_name()
-    indexing.keep_fresh(session, stale)  # a search does not rebuild when a background thread can
+    search.keep_fresh(session, stale)  # a search does not rebuild when a background thread can
     assert stale.current_name() == generation and stale.applied() < before - 1
-    assert indexing.index_changes(session, stale)
+    assert search.index_changes(session, stale)
     assert stale.applied() == before  # ...so it was rebuilt, and holds the edit
-    assert indexing.check_index(session, stale).clean
+    assert search.check_index(session, stale).clean
     assert stale.stored() == index.stored()  # the pruned change to the other case included

@@ -3,7 +3,8 @@ from sqlmodel import Session
 
 from casebook import search
 from casebook.db import get_engine
-from casebook.services import cases, changes
+from casebook.search import changes
+from casebook.services import cases
 
 from .conftest import case_data, make_app
 

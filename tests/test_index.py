@@ -3,13 +3,13 @@ from sqlalchemy import text
 
 from casebook import search
 from casebook.db import get_engine
-from casebook.services import cases, indexing
+from casebook.services import cases
 
 
 def test_check_index_is_clean_after_load_and_rebuild(loaded_app, session, index):
-    assert indexing.check_index(session, index).clean
-    assert indexing.rebuild_index(session, index) == 12
-    assert indexing.check_index(session, index).clean
+    assert search.check_index(session, index).clean
+    assert search.rebuild_index(session, index) == 12
+    assert search.check_index(session, index).clean
 
 
 def test_change_behind_the_index_is_reported_and_repaired(loaded_app, session, index):
@@ -18,25 +18,25 @@ def test_change_behind_the_index_is_reported_and_repaired(loaded_app, session, i
         conn.execute(text("DELETE FROM participant WHERE case_id = (SELECT id FROM \"case\" WHERE slug = 'iwate-chubu-suido')"))
         conn.execute(text("DELETE FROM effect"))
         conn.execute(text("DELETE FROM \"case\" WHERE slug = 'kagawa-kouikika'"))
-    drift = indexing.check_index(session, index)
+    drift = search.check_index(session, index)
     assert drift.orphaned == ["kagawa-kouikika"]
     assert {"kochi-madoguchi-itaku", "iwate-chubu-suido", "chichibu-suido-kouikika"} <= set(drift.stale)
     assert drift.missing == []
-    assert indexing.repair_index(session, index, drift)
-    assert indexing.check_index(session, index).clean
+    assert search.repair_index(session, index, drift)
+    assert search.check_index(session, index).clean
     client = loaded_app.test_client()
     assert client.get("/api/v1/cases", query_string={"q": "改ざん"}).get_json()["total"] == 1
 
 
 def test_missing_documents_are_reported(loaded_app, session, index):
     index.update(delete=["kochi-madoguchi-itaku"])
-    assert indexing.check_index(session, index).missing == ["kochi-madoguchi-itaku"]
+    assert search.check_index(session, index).missing == ["kochi-madoguchi-itaku"]
 
 
 def test_rebuild_swaps_generations_and_keeps_at_most_two(loaded_app, session, index):
     first = index.current_name()
     for _ in range(3):
-        indexing.rebuild_index(session, index)
+        search.rebuild_index(session, index)
     assert index.current_name() != first
     assert len(list(index.directory.glob("gen-*"))) == 2
 
@@ -54,7 +54,7 @@ def test_failed_rebuild_leaves_the_live_index(loaded_app, session, index):
     except RuntimeError:
         pass
     assert index.current_name() == live
-    assert indexing.check_index(session, index).clean
+    assert search.check_index(session, index).clean
 
 
 def test_busy_writer_is_logged_and_left_for_repair(loaded_app, session, index, caplog):
@@ -68,6 +68,6 @@ def test_busy_writer_is_logged_and_left_for_repair(loaded_app, session, index, c
     finally:
         holder.cancel()
     assert "check-index --repair" in caplog.text
-    assert indexing.check_index(session, index).stale == ["kochi-madoguchi-itaku"]
-    indexing.repair_index(session, index, indexing.check_index(session, index))
-    assert indexing.check_index(session, index).clean
+    assert search.check_index(session, index).stale == ["kochi-madoguchi-itaku"]
+    search.repair_index(session, index, search.check_index(session, index))
+    assert search.check_index(session, index).clean

@@ -1,7 +1,7 @@
 """Search data is cached per segment: after edits, searches answer exactly as with nothing cached,
 and only the new segments are read from disk."""
 from casebook import domain, search
-from casebook.index_cache import ReadCache
+from casebook.search.whoosh.cache import ReadCache
 from casebook.services import cases
 
 SEARCHES = [

@@ -4,8 +4,9 @@ import shutil
 import pytest
 from sqlmodel import select
 
+from casebook import search
 from casebook.models import Case, Effect, Participant
-from casebook.services import cases, indexing, loader
+from casebook.services import cases, loader
 
 from .conftest import CASES_DIR
 
@@ -31,7 +32,7 @@ def test_load_is_idempotent(session, index):
     again = loader.load_cases(session, index, [CASES_DIR])
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(versions))
     assert {c.slug: c.version for c in session.exec(select(Case))} == versions
-    assert indexing.check_index(session, index).clean
+    assert search.check_index(session, index).clean
 
 
 def test_changed_file_updates_the_case(session, index, tmp_path):
@@ -44,7 +45,7 @@ def test_changed_file_updates_the_case(session, index, tmp_path):
     assert (report.updated, report.unchanged) == (1, len(list(folder.glob("*.yaml"))) - 1)
     case = cases.get_case(session, "kochi-madoguchi-itaku")
     assert case.title.startswith("改訂版 ") and case.version == 2
-    assert indexing.check_index(session, index).clean
+    assert search.check_index(session, index).clean
 
 
 GOOD = (CASES_DIR / "kochi-madoguchi-itaku.yaml").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from whoosh.util import IDCHARS
 
 from casebook import openapi, search
 from casebook.db import get_engine
-from casebook.services import indexing, tokens, users
+from casebook.services import tokens, users
 
 PASSWORD = "correct-horse-battery"
 
@@ -122,6 +122,6 @@ def test_api_keeps_to_its_description(api_schema, fuzzed_app, monkeypatch):
     assert len({path for method, path in succeeded if method == "POST" and path.count("/") == 5}) >= 2  # steps
     assert {status for *_, status in seen} >= {200, 201, 400, 401, 404, 405, 412, 415, 428}
     with fuzzed_app.app_context(), Session(get_engine(fuzzed_app)) as db:
-        assert indexing.check_index(db, search.get_index(fuzzed_app)).clean
+        assert search.check_index(db, search.get_index(fuzzed_app)).clean
 
 

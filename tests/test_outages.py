@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from casebook import search
 from casebook.db import get_engine
-from casebook.services import indexing, loader, tokens, users
+from casebook.services import loader, tokens, users
 
 from .conftest import CASES_DIR, PASSWORD, PG_URL, login, make_app
 
@@ -51,7 +51,7 @@ def assert_down(response):
 
 def index_is_clean(app) -> bool:
     with app.app_context(), Session(get_engine(app)) as db:
-        return indexing.check_index(db, search.get_index(app)).clean
+        return search.check_index(db, search.get_index(app)).clean
 
 
 # --- a lock held by another connection for longer than the app waits --------------------------

@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from casebook import freshness, search
+from casebook import search
 from casebook.db import get_engine
-from casebook.services import cases, changes, indexing
+from casebook.search import changes, freshness
+from casebook.services import cases
 
 from .conftest import ROOT, case_data
 from .test_freshness import wait_for
@@ -33,8 +34,8 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="wa
 
 CASES = 300
 SMALL_JOBS = """
-import casebook.index_store, whoosh.multiproc
-casebook.index_store.PARALLEL_FROM = 50
+import casebook.search.whoosh.store, whoosh.multiproc
+casebook.search.whoosh.store.PARALLEL_FROM = 50
 whoosh.multiproc.MpWriter.__init__.__defaults__ = (None, 10, None, False)  # procs, batchsize, subargs, multisegment
 """
 REINDEX = SMALL_JOBS + "from casebook.cli import main\nmain(['reindex'])\n"
@@ -179,7 +180,7 @@ def test_a_killed_reindex_leaves_no_writers_no_lock_and_no_half_written_generati
         assert half_written(index.directory) == set()
         assert generations(index.directory) == {live, index.current_name()}
         with Session(get_engine(app)) as db:
-            assert indexing.check_index(db, index).clean
+            assert search.check_index(db, index).clean
     finally:
         process.kill()
         process.wait(10)
@@ -261,7 +262,7 @@ def test_a_worker_killed_while_rebuilding_is_replaced_by_one_that_rebuilds(many,
 # processes inherited it), and dies without letting go: the lock stays held, its owner gone.
 ORPHANED_LOCK = """
 import os, subprocess, sys
-from casebook.index_store import SearchIndex
+from casebook.search import SearchIndex
 index = SearchIndex(sys.argv[1])
 with index.rebuilding():
     lock = next(fd for fd in range(3, 256) if os.path.realpath(f"/proc/self/fd/{fd}").endswith("REBUILD.lock"))
@@ -348,11 +349,11 @@ class Dropped:
 def test_a_rebuild_missing_a_writers_segment_fails_and_keeps_the_live_index(many, app, monkeypatch):
     import whoosh.multiproc
 
-    from casebook import index_store
+    from casebook.search.whoosh import store as index_store
 
     index = search.get_index(app)
     with Session(get_engine(app)) as db:
-        indexing.rebuild_index(db, index)
+        search.rebuild_index(db, index)
         live = index.current_name()
         run = whoosh.multiproc.SubWriterTask.run
 
@@ -363,7 +364,7 @@ def test_a_rebuild_missing_a_writers_segment_fails_and_keeps_the_live_index(many
         monkeypatch.setattr(index_store, "PARALLEL_FROM", 50)
         monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "run", run_and_lose)
         with pytest.raises(RuntimeError, match=rf"wrote \d+ of {CASES} documents"):
-            indexing.rebuild_index(db, index)
+            search.rebuild_index(db, index)
         assert index.current_name() == live and generations(index.directory) == {live}
-        assert indexing.check_index(db, index).clean
+        assert search.check_index(db, index).clean
     assert children(os.getpid()) == []

@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from .. import domain, search
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Case, Effect, Participant, Revision, Theme, User, utcnow
-from . import audit, changes
+from ..search import changes
+from . import audit
 
 CASE_FIELDS = ("slug", "title", "status", "detail", "themes", "tags", "start_fiscal_year", "summary",
                "background", "approach", "outcome", "contact")
@@ -250,7 +251,7 @@ def index_cases(session: Session, index: search.SearchIndex) -> bool:
     Logs loudly and returns False on failure; the database stays as committed and the next
     apply, or `casebook check-index --repair`, brings the index up to date.
     """
-    from .indexing import index_changes  # indexing builds on this module
+    from ..search import index_changes
 
     return index_changes(session, index)
 

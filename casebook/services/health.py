@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from .. import search
-from . import changes
+from ..search import changes
 
 log = logging.getLogger(__name__)
 

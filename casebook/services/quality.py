@@ -9,7 +9,6 @@ from sqlmodel import Session, select
 from .. import domain, search
 from ..models import Case, Revision, utcnow
 from .cases import all_cases, theme_labels
-from .searching import facet_label
 
 MIN_SUMMARY = 40
 EXPECTED_STALE = timedelta(days=2 * 365)
@@ -119,7 +118,7 @@ def coverage(session: Session, index: search.SearchIndex) -> Coverage:
     filtered by the theme), so the matrix and the search never disagree.
     """
     themes = theme_labels(session)
-    label = facet_label(themes, index.bands)
+    label = search.facet_label(themes, index.bands)
     everything = search.search(index, search.SearchArgs(), index.bands, label)
     band_totals = {v.value: v.count for v in everything.facets["band"]}
     theme_totals = {v.value: v.count for v in everything.facets["theme"]}

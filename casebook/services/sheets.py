@@ -27,7 +27,7 @@ from .. import domain, search
 from ..errors import CasebookError
 from ..models import Case
 from ..web import CENSUS_CREDIT
-from . import cases, searching
+from . import cases
 from .sheet_plan import (
     CONTACT_LINES,
     EFFECT_EM,
@@ -268,11 +268,11 @@ class SheetBatch:
 
 
 def _conditions(args: search.SearchArgs, themes: dict[str, str], bands: domain.Bands) -> list[tuple[str, str]]:
-    label = searching.facet_label(themes, bands)
+    label = search.facet_label(themes, bands)
     out = [("キーワード", args.q)] if args.q else []
     for facet in search.FACETS:
         if args.filters.get(facet):
-            out.append((searching.FACET_LABELS[facet], "、".join(label(facet, v) for v in args.filters[facet])))
+            out.append((search.FACET_LABELS[facet], "、".join(label(facet, v) for v in args.filters[facet])))
     if args.reference is not None and args.sort == "similar":
         ref = args.reference
         out.append(("基準", f"{ref.name}（{ref.population:,}人）" if ref.name else f"人口 {ref.population:,}人"))
@@ -289,7 +289,7 @@ def search_sheets(session: Session, index: search.SearchIndex, args: search.Sear
                   case_url: Callable[[str], str], limit: int | None = None) -> SheetBatch:
     """A sheet for every result of a search (the first `limit`, MAX_BATCH by default), in its order."""
     limit = limit or MAX_BATCH
-    page = searching.search_cases(session, index, dataclasses.replace(args, page=1, size=limit))
+    page = search.search_cases(session, index, dataclasses.replace(args, page=1, size=limit))
     themes = cases.theme_labels(session)
     printed = datetime.now(JST).date()
     sheets = [build_sheet(hit.case, case_url(hit.case.slug), themes, index.bands, printed) for hit in page.hits]

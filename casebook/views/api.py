@@ -22,7 +22,7 @@ from ..errors import (
 )
 from ..responses import api_writer, case_response
 from ..schemas import flatten_errors
-from ..services import cases, municipalities, searching, tokens, workflow
+from ..services import cases, municipalities, references, tokens, workflow
 from ..web import csrf
 
 bp = blueprints.api
@@ -90,9 +90,8 @@ def _search_args():
     errors = documented.validate(raw)
     if errors:
         raise InvalidInput("検索条件に誤りがあります。", flatten_errors(errors))
-    args = searching.parse_search_args(request.args, index.bands, current_app.config["PAGE_SIZE"],
-                                       current_app.config["MAX_PAGE_SIZE"])
-    return index, searching.with_reference(get_session(), args)
+    args = search.parse_args(request.args)
+    return index, references.with_reference(get_session(), args)
 
 
 def _facets(result, extra: dict) -> dict:
@@ -110,7 +109,7 @@ def search_cases():
     """Search published cases: results, total, facets and paging links (JSON)."""
     index, args = _search_args()
     session = get_session()
-    page = searching.search_cases(session, index, args)
+    page = search.search_cases(session, index, args)
     themes = cases.theme_labels(session)
     result = page.result
     extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
@@ -139,7 +138,7 @@ def search_cases():
 def list_facets():
     """Facet values and counts for the search arguments given (all published cases without any)."""
     index, args = _search_args()
-    result = searching.search_cases(get_session(), index, args).result
+    result = search.search_cases(get_session(), index, args).result
     extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
     return jsonify(api_search_schemas.FacetsSchema().dump({"total": result.total, "facets": _facets(result, extra)}))
 
@@ -153,7 +152,7 @@ def show_case(slug: str):
         query = api_schemas.ReferenceQuerySchema().load(request.args)
     except ValidationError as exc:
         raise InvalidInput("試算の基準の指定に誤りがあります。", flatten_errors(exc.messages)) from exc
-    reference = searching.resolve_reference(session, query.get("municipality"), query.get("population"))
+    reference = references.resolve_reference(session, query.get("municipality"), query.get("population"))
     return case_response(case, reference=reference)
 
 

@@ -9,7 +9,7 @@ from ..errors import InvalidInput
 from ..forms import ChooseGovernmentForm, ClearGovernmentForm
 from ..redirects import safe_next
 from ..responses import download
-from ..services import bulk, cases, municipalities, quality, searching
+from ..services import bulk, cases, municipalities, quality, references
 
 bp = Blueprint("public", __name__)
 
@@ -22,7 +22,7 @@ def _index() -> search.SearchIndex:
 
 
 def _cookie() -> str | None:
-    return request.cookies.get(searching.COOKIE)
+    return request.cookies.get(references.COOKIE)
 
 
 def _secure_cookie() -> bool:
@@ -31,8 +31,7 @@ def _secure_cookie() -> bool:
 
 
 def _search_args(args) -> search.SearchArgs:
-    return searching.parse_search_args(args, _index().bands, current_app.config["PAGE_SIZE"],
-                                       current_app.config["MAX_PAGE_SIZE"])
+    return search.parse_args(args)
 
 
 @bp.before_request
@@ -62,8 +61,8 @@ def _mygov_context(session) -> dict:
 def home():
     """Home: search box, my government, themes and population bands with counts, recent cases."""
     session = get_session()
-    reference = searching.resolve_reference(session, cookie=_cookie())
-    page = searching.search_cases(session, _index(), search.SearchArgs())
+    reference = references.resolve_reference(session, cookie=_cookie())
+    page = search.search_cases(session, _index(), search.SearchArgs())
     return render_template("public/home.html", page=page, recent=cases.recent_cases(session, 5),
                            sorts=search.SORTS, bands=_index().bands, reference=reference,
                            **_mygov_context(session))
@@ -74,12 +73,12 @@ def search_cases():
     """Search results with facets; the same arguments as /api/v1/cases."""
     session = get_session()
     try:
-        args = searching.with_reference(session, _search_args(request.args), _cookie())
+        args = references.with_reference(session, _search_args(request.args), _cookie())
     except InvalidInput as exc:
         return render_template("public/search.html", page=None, errors=exc.errors, sorts=search.SORTS,
                                q=request.args.get("q", "")[:200], url_for_params=_url, reference=None,
                                **_mygov_context(session)), 400
-    page = searching.search_cases(session, _index(), args)
+    page = search.search_cases(session, _index(), args)
     return render_template("public/search.html", page=page, errors=[], sorts=search.SORTS, q=args.q,
                            url_for_params=_url, reference=args.reference, **_mygov_context(session))
 
@@ -89,7 +88,7 @@ def show_case(slug: str):
     """One published case: participants with populations, effects (per resident and scaled), source."""
     session = get_session()
     case = cases.get_case(session, slug)
-    reference = searching.resolve_reference(session, cookie=_cookie())
+    reference = references.resolve_reference(session, cookie=_cookie())
     known = municipalities.known_codes(session, [p.code for p in case.participants])
     return render_template("public/case.html", case=case, bands=_index().bands,
                            themes=cases.theme_labels(session), reference=reference,
@@ -106,7 +105,7 @@ def choose_government():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                reference = searching.resolve_reference(session, form.code.data or None, form.population.data)
+                reference = references.resolve_reference(session, form.code.data or None, form.population.data)
             except InvalidInput as exc:
                 form.code.errors = [exc.errors[0][1]]
                 reference = None
@@ -114,7 +113,7 @@ def choose_government():
                 form.population.errors = ["団体を選ぶか、人口を入力してください。"]
             if reference is not None:
                 response = redirect(_safe_next(form.next.data))
-                response.set_cookie(searching.COOKIE, searching.reference_cookie(reference), max_age=COOKIE_AGE,
+                response.set_cookie(references.COOKIE, references.reference_cookie(reference), max_age=COOKIE_AGE,
                                     httponly=True, samesite="Lax", secure=_secure_cookie())
                 return response
         status = 400
@@ -125,7 +124,7 @@ def choose_government():
     context["choose_form"] = form if request.method == "POST" else ChooseGovernmentForm(
         next=_safe_next(request.args.get("next")))
     return render_template("public/mygov.html", q=q, found=found, form_errors=form.errors if status == 400 else {},
-                           reference=searching.resolve_reference(session, cookie=_cookie()),
+                           reference=references.resolve_reference(session, cookie=_cookie()),
                            next=_safe_next(request.values.get("next")), **context), status
 
 
@@ -136,7 +135,7 @@ def clear_government():
     if not form.validate_on_submit():
         raise InvalidInput("送信内容が正しくありません。", [("next", "ページを読み込み直してください")])
     response = redirect(_safe_next(form.next.data))
-    response.delete_cookie(searching.COOKIE, httponly=True, samesite="Lax", secure=_secure_cookie())
+    response.delete_cookie(references.COOKIE, httponly=True, samesite="Lax", secure=_secure_cookie())
     return response
 
 
@@ -156,7 +155,7 @@ def export_cases(fmt: str):
     if fmt not in bulk.FORMATS:
         raise InvalidInput("形式が正しくありません。", [("format", "csv, xlsx, json のいずれかです")])
     args = _search_args(request.args)
-    slugs = searching.all_result_slugs(session, _index(), args)
+    slugs = search.all_result_slugs(session, _index(), args)
     return download(bulk.export(bulk.records_for(session, slugs), fmt), fmt, "casebook-cases")
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from .. import ratelimit, search
 from ..db import get_session
 from ..errors import InvalidInput
-from ..services import searching, sheets
+from ..services import references, sheets
 from . import public
 
 bp = Blueprint("sheets", __name__)
@@ -55,9 +55,8 @@ def _batch_html(args: search.SearchArgs, pdf: bool) -> str:
 def _search_args() -> search.SearchArgs | None:
     """The request's search arguments (as /cases reads them), or None when they are bad."""
     try:
-        args = searching.parse_search_args(request.args, search.get_index().bands, current_app.config["PAGE_SIZE"],
-                                           current_app.config["MAX_PAGE_SIZE"])
-        return searching.with_reference(get_session(), args, request.cookies.get(searching.COOKIE))
+        args = search.parse_args(request.args)
+        return references.with_reference(get_session(), args, request.cookies.get(references.COOKIE))
     except InvalidInput:
         return None
 

@@ -14,7 +14,7 @@ import pytest
 
 from casebook import create_app
 from casebook.db import get_engine
-from casebook.services.searching import COOKIE
+from casebook.services.references import COOKIE
 from casebook.web import CSP
 
 from ..conftest import PASSWORD

@@ -9,15 +9,10 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import analysis, domain
-from .index_documents import case_document, make_schema  # noqa: F401  (re-exported, as below)
-from .index_store import (  # noqa: F401  (re-exported: the rest of the app imports them from here)
-    FACETS,
-    FacetSets,
-    IndexBusy,
-    IndexMissing,
-    SearchIndex,
-)
+from .. import domain
+from . import analysis
+from .whoosh.cache import FACETS
+from .whoosh.store import SearchIndex
 
 SORTS = {
     "relevance": "関連度順",
@@ -232,19 +227,3 @@ def _search(index: SearchIndex, searcher, args: SearchArgs, bands: domain.Bands,
             for docnum in ordered[(args.page - 1) * args.size:end]:
                 slugs.append(searcher.stored_fields(docnum)["slug"])
     return SearchResult(args, total, slugs, scores, facets, words, notes)
-
-
-def init_app(app) -> None:
-    """Attach the app's SearchIndex (directory, bands and lock timeout from its config)."""
-    from .config import band_boundaries
-
-    bands = domain.Bands(band_boundaries(app.config["POPULATION_BANDS"]))
-    app.extensions["casebook.index"] = SearchIndex(
-        app.config["SEARCH_INDEX_DIR"], bands, app.config["INDEX_LOCK_TIMEOUT"])
-
-
-def get_index(app=None) -> SearchIndex:
-    """Return the current app's SearchIndex."""
-    from flask import current_app
-
-    return (app or current_app).extensions["casebook.index"]

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from .. import search
 from . import changes
-from .cases import all_cases, get_cases, theme_labels
+from .rows import all_cases, cases_by_slugs, theme_labels
+from .whoosh.schema import case_document
+from .whoosh.store import IndexBusy, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,14 @@ class Drift:
         return not (self.missing or self.stale or self.orphaned)
 
 
-def rebuild_index(session: Session, index: search.SearchIndex) -> int:
+def rebuild_index(session: Session, index: SearchIndex) -> int:
     """Rebuild the whole index from the database; return how many cases it holds."""
     upto = changes.latest(session)  # read before the cases, so they hold every change up to it
     labels = theme_labels(session)
-    return index.rebuild((search.case_document(c, labels, index.bands) for c in all_cases(session)), applied=upto)
+    return index.rebuild((case_document(c, labels, index.bands) for c in all_cases(session)), applied=upto)
 
 
-def index_changes(session: Session, index: search.SearchIndex, wait: bool = True, rebuild: bool = True) -> bool:
+def index_changes(session: Session, index: SearchIndex, wait: bool = True, rebuild: bool = True) -> bool:
     """Apply every committed change the index does not hold yet; log loudly and return False on failure.
 
     Without an index, builds it from the database. With `wait` False, returns at once (True)
@@ -80,7 +81,7 @@ def index_changes(session: Session, index: search.SearchIndex, wait: bool = True
                 more.clear()
                 if not index.apply(plan, wait=wait) or not more:
                     return True
-    except search.IndexBusy:
+    except IndexBusy:
         log.error("search index update failed (busy); it will be retried, or run `casebook check-index --repair`")
         return False
     except Exception:  # the database went away, the disk is full…: the changes stay pending, applied later
@@ -88,7 +89,7 @@ def index_changes(session: Session, index: search.SearchIndex, wait: bool = True
         return False
 
 
-def _plan(session: Session, index: search.SearchIndex, more: list, after: int) -> tuple[list[dict], list[str], int]:
+def _plan(session: Session, index: SearchIndex, more: list, after: int) -> tuple[list[dict], list[str], int]:
     # The documents and deletions for the changes after `after` (one batch); `more` learns if others remain.
     rows = changes.since(session, after, BATCH)
     if not rows:
@@ -96,19 +97,19 @@ def _plan(session: Session, index: search.SearchIndex, more: list, after: int) -
     if len(rows) == BATCH:
         more.append(True)
     slugs = list(dict.fromkeys(r.slug for r in rows))
-    found = get_cases(session, slugs)
+    found = cases_by_slugs(session, slugs)
     labels = theme_labels(session)
-    docs = [search.case_document(c, labels, index.bands) for c in found]
+    docs = [case_document(c, labels, index.bands) for c in found]
     gone = sorted(set(slugs) - {c.slug for c in found})
     return docs, gone, rows[-1].id
 
 
-def lag(session: Session, index: search.SearchIndex) -> tuple[int, int | None]:
+def lag(session: Session, index: SearchIndex) -> tuple[int, int | None]:
     """The newest change number and the number the index holds (None without an index)."""
     return changes.latest(session), index.applied()
 
 
-def keep_fresh(session: Session, index: search.SearchIndex) -> None:
+def keep_fresh(session: Session, index: SearchIndex) -> None:
     """Before a search: apply other processes' changes if the index is behind (checked at most every CHECK_EVERY s)."""
     now = time.monotonic()
     if now - index.checked_at < CHECK_EVERY:
@@ -120,7 +121,7 @@ def keep_fresh(session: Session, index: search.SearchIndex) -> None:
         index_changes(session, index, wait=False, rebuild=not index.builds_itself)
 
 
-def check_index(session: Session, index: search.SearchIndex) -> Drift:
+def check_index(session: Session, index: SearchIndex) -> Drift:
     """Compare every case's document with what the index holds."""
     if not index.exists():
         return Drift(missing=[c.slug for c in all_cases(session)])
@@ -130,7 +131,7 @@ def check_index(session: Session, index: search.SearchIndex) -> Drift:
     slugs = set()
     for case in all_cases(session):
         slugs.add(case.slug)
-        fingerprint = search.case_document(case, labels, index.bands)["fingerprint"]
+        fingerprint = case_document(case, labels, index.bands)["fingerprint"]
         if case.slug not in stored:
             drift.missing.append(case.slug)
         elif stored[case.slug] != fingerprint:
@@ -139,14 +140,14 @@ def check_index(session: Session, index: search.SearchIndex) -> Drift:
     return drift
 
 
-def repair_index(session: Session, index: search.SearchIndex, drift: Drift) -> bool:
+def repair_index(session: Session, index: SearchIndex, drift: Drift) -> bool:
     """Re-index missing and stale cases and drop orphaned documents."""
     wanted = set(drift.missing) | set(drift.stale)
     labels = theme_labels(session)
-    docs = [search.case_document(c, labels, index.bands) for c in all_cases(session) if c.slug in wanted]
+    docs = [case_document(c, labels, index.bands) for c in all_cases(session) if c.slug in wanted]
     try:
         index.update(docs, drift.orphaned)
-    except search.IndexBusy:
+    except IndexBusy:
         log.error("search index repair failed (busy); run `casebook check-index --repair` again")
         return False
     return True

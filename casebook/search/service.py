@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,12 +10,13 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlmodel import Session
 
-from .. import analysis, domain, search
-from ..errors import InvalidInput, NotFound, SearchUnavailable
-from ..models import Case, Municipality
+from .. import domain
+from ..errors import InvalidInput, SearchUnavailable
+from ..models import Case
 from ..schemas import SearchArgsSchema, flatten_errors
-from . import indexing, municipalities
-from .cases import get_cases, theme_labels
+from . import analysis, query, sync
+from .rows import cases_by_slugs, theme_labels
+from .whoosh.store import IndexMissing, SearchIndex
 
 FACET_LABELS = {
     "theme": "テーマ", "band": "人口規模", "region": "地方", "pref": "都道府県",
@@ -24,14 +24,14 @@ FACET_LABELS = {
 }
 
 
-def parse_search_args(args: Mapping, bands: domain.Bands, page_size: int, max_page_size: int) -> search.SearchArgs:
+def parse_search_args(args: Mapping, bands: domain.Bands, page_size: int, max_page_size: int) -> query.SearchArgs:
     """Validate request arguments (a MultiDict or a plain mapping) into SearchArgs."""
     getlist = getattr(args, "getlist", None)
     raw: dict[str, Any] = {}
     for key in ("q", "sort", "page", "size", "municipality", "population"):
         if args.get(key) not in (None, ""):
             raw[key] = args.get(key)
-    for facet in (*search.FACETS, "boost"):
+    for facet in (*query.FACETS, "boost"):
         values = getlist(facet) if getlist else args.get(facet, [])
         if isinstance(values, str):
             values = [values]
@@ -41,8 +41,8 @@ def parse_search_args(args: Mapping, bands: domain.Bands, page_size: int, max_pa
     except ValidationError as exc:
         raise InvalidInput("検索条件に誤りがあります。", flatten_errors(exc.messages)) from exc
     errors = []
-    if data["sort"] not in search.SORTS:
-        errors.append(("sort", f"並び順は次のいずれかを指定してください: {', '.join(search.SORTS)}"))
+    if data["sort"] not in query.SORTS:
+        errors.append(("sort", f"並び順は次のいずれかを指定してください: {', '.join(query.SORTS)}"))
     for code in data["band"]:
         if code not in bands.by_code:
             errors.append(("band", f"人口規模の指定が正しくありません: {code}"))
@@ -51,7 +51,7 @@ def parse_search_args(args: Mapping, bands: domain.Bands, page_size: int, max_pa
         errors.append(("size", f"件数は1〜{max_page_size}で指定してください。"))
     if errors:
         raise InvalidInput("検索条件に誤りがあります。", errors)
-    filters = {f: list(dict.fromkeys(data[f])) for f in search.FACETS if data[f]}
+    filters = {f: list(dict.fromkeys(data[f])) for f in query.FACETS if data[f]}
     ref_params: dict[str, object] = {}
     if data["municipality"]:
         ref_params["municipality"] = data["municipality"]
@@ -59,48 +59,8 @@ def parse_search_args(args: Mapping, bands: domain.Bands, page_size: int, max_pa
         ref_params["population"] = data["population"]
     if data["boost"]:
         ref_params["boost"] = sorted(set(data["boost"]))
-    return search.SearchArgs(q=data["q"], filters=filters, sort=data["sort"], page=data["page"], size=size,
+    return query.SearchArgs(q=data["q"], filters=filters, sort=data["sort"], page=data["page"], size=size,
                              boosts=tuple(sorted(set(data["boost"]))), ref_params=ref_params)
-
-
-COOKIE = "casebook_ref"
-
-
-def reference_cookie(reference: domain.Reference) -> str:
-    """The cookie value that remembers a chosen government (m:CODE) or population (p:N)."""
-    return f"m:{reference.code}" if reference.code else f"p:{reference.population}"
-
-
-def resolve_reference(session: Session, code: str | None = None, population: int | None = None,
-                      cookie: str | None = None) -> domain.Reference | None:
-    """Return the reference named by a code or a population, else by the cookie, else None.
-
-    An unknown code given explicitly is an error; a stale or forged cookie is ignored.
-    """
-    if code:
-        try:
-            m = municipalities.get_municipality(session, code)
-        except NotFound as exc:
-            raise InvalidInput("基準の団体が見つかりません。", [("municipality", exc.message)]) from exc
-        return domain.Reference(m.population, m.name, m.code, m.prefecture, m.population_year)
-    if population:
-        return domain.Reference(population)
-    if cookie:
-        kind, _, value = cookie.partition(":")
-        if kind == "m" and re.fullmatch(r"[0-9]{6}", value):
-            m = session.get(Municipality, value)
-            if m is not None:
-                return domain.Reference(m.population, m.name, m.code, m.prefecture, m.population_year)
-        if kind == "p" and value.isdigit() and 1 <= int(value) <= 50_000_000:
-            return domain.Reference(int(value))
-    return None
-
-
-def with_reference(session: Session, args: search.SearchArgs, cookie: str | None = None) -> search.SearchArgs:
-    """Attach the reference government or population to search arguments."""
-    reference = resolve_reference(session, args.ref_params.get("municipality"),
-                                  args.ref_params.get("population"), cookie)
-    return dataclasses.replace(args, reference=reference)
 
 
 def facet_label(themes: dict[str, str], bands: domain.Bands) -> Callable[[str, str], str]:
@@ -135,29 +95,29 @@ class CaseHit:
 class CasePage:
     """A search result with the cases of its page loaded from the database."""
 
-    result: search.SearchResult
+    result: query.SearchResult
     hits: list[CaseHit]
 
     @property
-    def args(self) -> search.SearchArgs:
+    def args(self) -> query.SearchArgs:
         return self.result.args
 
 
-def search_cases(session: Session, index: search.SearchIndex, args: search.SearchArgs) -> CasePage:
+def search_cases(session: Session, index: SearchIndex, args: query.SearchArgs) -> CasePage:
     """Search published cases: the index gives slugs, the database gives the cases."""
     themes = theme_labels(session)
     notes = []
     if args.sort == "similar" and args.reference is None:
         notes.append("人口規模の近い順に並べるには、団体を選ぶか人口を入力してください。関連度順で表示しています。")
         args = dataclasses.replace(args, sort="relevance")
-    indexing.keep_fresh(session, index)
+    sync.keep_fresh(session, index)
     try:
-        result = search.search(index, args, index.bands, facet_label(themes, index.bands))
-    except search.IndexMissing as exc:
+        result = query.search(index, args, index.bands, facet_label(themes, index.bands))
+    except IndexMissing as exc:
         raise SearchUnavailable(str(exc)) from exc
     result = dataclasses.replace(result, notes=[*notes, *result.notes])  # the result may be cached
     hits = []
-    for case in get_cases(session, result.slugs):
+    for case in cases_by_slugs(session, result.slugs):
         body = "\n".join(t for t in (case.summary, case.approach, case.outcome, case.background) if t)
         hits.append(CaseHit(
             case=case,
@@ -174,14 +134,14 @@ def search_cases(session: Session, index: search.SearchIndex, args: search.Searc
 MAX_EXPORT = 10_000
 
 
-def all_result_slugs(session: Session, index: search.SearchIndex, args: search.SearchArgs) -> list[str]:
+def all_result_slugs(session: Session, index: SearchIndex, args: query.SearchArgs) -> list[str]:
     """Every result of a search (up to MAX_EXPORT), in the search's order — for exports and batches."""
     args = dataclasses.replace(args, page=1, size=MAX_EXPORT)
     if args.sort == "similar" and args.reference is None:
         args = dataclasses.replace(args, sort="relevance")
-    indexing.keep_fresh(session, index)
+    sync.keep_fresh(session, index)
     try:
-        result = search.search(index, args, index.bands, facet_label(theme_labels(session), index.bands))
-    except search.IndexMissing as exc:
+        result = query.search(index, args, index.bands, facet_label(theme_labels(session), index.bands))
+    except IndexMissing as exc:
         raise SearchUnavailable(str(exc)) from exc
     return result.slugs

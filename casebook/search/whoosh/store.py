@@ -39,11 +39,11 @@ from typing import TypeVar
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from . import domain
-from .index_cache import FACETS, FacetSets, ReadCache, generation_key  # noqa: F401 (FacetSets re-exported)
-from .index_documents import make_schema
-from .index_lock import FileLock
-from .index_writers import ParallelWriter
+from ... import domain
+from .cache import ReadCache, generation_key
+from .lock import FileLock
+from .schema import make_schema
+from .writers import ParallelWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

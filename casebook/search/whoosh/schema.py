@@ -11,7 +11,8 @@ import json
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from . import analysis, domain
+from ... import domain
+from .. import analysis
 
 UNKNOWN_LAST = 2**62  # the ascending population sort key of a case without a known population
 

@@ -5,7 +5,7 @@ server worker, after any fork, and never in CLI commands). Its first round makes
 index can be searched: a damaged index is set aside, and a missing one is built from the
 database while searches answer that it is being rebuilt; the generation folder of a rebuild
 that was killed (with the worker before) is removed. Every INDEX_POLL_SECONDS after
-that, it applies the case changes other processes made (services/indexing.py). A failing
+that, it applies the case changes other processes made (search/sync.py). A failing
 round (say, the database is down) is logged and tried again at the next.
 """
 from __future__ import annotations
@@ -18,8 +18,11 @@ import weakref
 from flask import Flask
 from sqlmodel import Session
 
-from . import db, search
-from .services import indexing
+from .. import db
+from . import sync
+from .whoosh.store import SearchIndex
+
+INDEX = "casebook.index"  # where casebook.search.init_app keeps the app's SearchIndex in app.extensions
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +76,7 @@ class Keeper:
         """One round: set a damaged index aside (checked on the first round and after a search failed to open it),
         build the index if it is missing, and apply new changes. The first round also removes what a killed
         rebuild left behind."""
-        index = search.get_index(app)
+        index: SearchIndex = app.extensions[INDEX]
         if first:
             index.sweep()
         if (first or index.damaged) and index.exists():
@@ -83,7 +86,7 @@ class Keeper:
                 index.discard()
             index.damaged = False
         with Session(db.get_engine(app)) as session:
-            indexing.index_changes(session, index, wait=False)
+            sync.index_changes(session, index, wait=False)
 
 
 def poll_interval(app: Flask) -> float:
@@ -103,5 +106,5 @@ def init_app(app: Flask) -> None:
     """Attach the Keeper; it starts with the first request this process serves."""
     keeper = Keeper(app, poll_interval(app))
     app.extensions["casebook.keeper"] = keeper
-    search.get_index(app).builds_itself = keeper.interval > 0
+    app.extensions[INDEX].builds_itself = keeper.interval > 0
     app.before_request(keeper.start)
