@@ -1,5 +1,11 @@
-"""Flask-WTF forms (shape only; the services enforce the rules)."""
+"""Flask-WTF forms (shape only; the services enforce the rules).
+
+The case editor's fields are made from the case-field registry (case_fields.py): its name,
+label, input and length; `attach_errors` puts the schema's errors on them.
+"""
 from __future__ import annotations
+
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -19,8 +25,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import domain
-from .schemas import MAX_EFFECTS, MAX_PARTICIPANTS
+from . import case_fields, domain
+from .case_fields import MAX_EFFECTS, MAX_PARTICIPANTS, CaseField
 
 
 class ChooseGovernmentForm(FlaskForm):
@@ -51,61 +57,84 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+def _editor_field(f: CaseField):
+    """The editor's input for a case field, by its kind (case_kinds.py): label and length from the registry."""
+    label = f.form_label or f.label
+    if f.kind.widget == "checkboxes":
+        return SelectMultipleField(label, choices={}, widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput(), validate_choice=False)
+    if f.kind.widget == "select":
+        choices = {"": "（未選択）", **f.choices} if f.blank_choice else dict(f.choices)
+        default = f.form_default if f.form_default is not None else ("" if f.blank_choice else f.default)
+        return SelectField(label, choices=choices, default=default)
+    checks = [Optional()] if f.default is None and f.kind.name == "optional" else []
+    field_class = TextAreaField if f.kind.widget == "text" else StringField
+    return field_class(label, validators=[*checks, Length(max=f.form_max)])
+
+
+def _add_case_fields(form_class: type, group: str) -> type:
+    # A form class gets one input per field of the group the registry declares (status excepted).
+    for f in case_fields.of(group) if group in case_fields.ROWS else case_fields.CASE:
+        if f.in_form:
+            setattr(form_class, f.attr, _editor_field(f))
+    return form_class
+
+
 class ParticipantForm(Form):
-    """One participating government or body (a row of the case editor)."""
+    """One participating government or body (a row of the case editor); its fields: case_fields.PARTICIPANTS."""
 
     position = IntegerField("順番", validators=[Optional()])
-    role = SelectField("役割", choices=dict(domain.ROLES), default="member")
-    code = StringField("団体コード", validators=[Optional(), Length(max=6)])
-    name = StringField("団体名", validators=[Length(max=100)])
-    prefecture = SelectField("都道府県", choices={"": "（未選択）", **{p: p for p in domain.PREFECTURES}}, default="")
-    kind = SelectField("種類", choices={"": "（未選択）", **domain.PARTICIPANT_KINDS}, default="")
-    population = StringField("人口", validators=[Length(max=12)])
-    population_year = StringField("人口の年", validators=[Length(max=4)])
-    population_source = StringField("人口の出典", validators=[Length(max=300)])
     remove = BooleanField("この行を削除")
 
 
 class EffectForm(Form):
-    """One effect (a row of the case editor)."""
+    """One effect (a row of the case editor); its fields: case_fields.EFFECTS."""
 
     position = IntegerField("順番", validators=[Optional()])
-    kind = SelectField("種類", choices=dict(domain.EFFECT_KINDS), default="cost")
-    direction = SelectField("増減", choices=dict(domain.EFFECT_DIRECTIONS), default="reduction")
-    label = StringField("項目", validators=[Length(max=200)])
-    amount = StringField("数値（例: 232億円、約10〜15%、8名）", validators=[Length(max=100)])
-    period = SelectField("期間", choices=dict(domain.EFFECT_PERIODS), default="total")
-    status = SelectField("区分", choices=dict(domain.EFFECT_STATUSES), default="achieved")
-    wording = TextAreaField("表示する文", validators=[Length(max=1000)])
     remove = BooleanField("この行を削除")
 
 
 class CaseForm(FlaskForm):
-    """Every field of a case. Shape only: the content is validated by CaseFileSchema."""
+    """Every field of a case (case_fields.CASE). Shape only: the content is validated by CaseFileSchema."""
 
-    slug = StringField("事例ID（URLに使う英小文字・数字・ハイフン）", validators=[Length(max=100)])
-    title = StringField("題名", validators=[Length(max=200)])
-    detail = SelectField("掲載の詳しさ", choices=dict(domain.DETAIL_LEVELS), default="full")
-    themes = SelectMultipleField("テーマ", choices={}, widget=ListWidget(prefix_label=False),
-                                 option_widget=CheckboxInput(), validate_choice=False)
-    tags = StringField("タグ（読点・カンマ区切り）", validators=[Length(max=500)])
-    start_fiscal_year = StringField("開始年度（例: 2017 または 平成29年度）", validators=[Length(max=20)])
-    summary = TextAreaField("概要", validators=[Length(max=2000)])
-    background = TextAreaField("背景", validators=[Length(max=20000)])
-    approach = TextAreaField("取組内容", validators=[Length(max=20000)])
-    outcome = TextAreaField("成果", validators=[Length(max=20000)])
-    contact = TextAreaField("問い合わせ先", validators=[Length(max=1000)])
-    source_title = StringField("出典の名称", validators=[Length(max=300)])
-    source_publisher = StringField("出典の発行者", validators=[Length(max=200)])
-    source_date = StringField("出典の日付（例: 2018-10-02）", validators=[Length(max=10)])
-    source_url = StringField("出典のURL", validators=[Length(max=500)])
-    event_name = StringField("発表の場（イベント名）", validators=[Length(max=300)])
-    event_date = StringField("発表日（例: 2017-10-02）", validators=[Length(max=10)])
     # One row more than a case may have, so that the schema (not WTForms) explains the limit.
-    participants = FieldList(FormField(ParticipantForm), min_entries=1, max_entries=MAX_PARTICIPANTS + 1)
-    effects = FieldList(FormField(EffectForm), min_entries=0, max_entries=MAX_EFFECTS + 1)
+    participants = FieldList(FormField(_add_case_fields(ParticipantForm, "participants")), min_entries=1,
+                             max_entries=MAX_PARTICIPANTS + 1)
+    effects = FieldList(FormField(_add_case_fields(EffectForm, "effects")), min_entries=0,
+                        max_entries=MAX_EFFECTS + 1)
     version = HiddenField()
     comment = StringField("変更の説明（履歴に残ります）", validators=[Length(max=500)])
+
+
+_add_case_fields(CaseForm, "")
+
+
+def case_form(data: dict[str, Any], themes: dict[str, str]) -> CaseForm:
+    """The editor's form filled with `data` (services/editor.py), with the themes to choose from."""
+    # A case stored before the row limits may have more rows than the form holds: show what fits.
+    data = {**data, "participants": data.get("participants", [])[:MAX_PARTICIPANTS + 1],
+            "effects": data.get("effects", [])[:MAX_EFFECTS + 1]}
+    form = CaseForm(formdata=None, data=data)
+    form.themes.choices = dict(themes)
+    return form
+
+
+def attach_errors(form: CaseForm, errors: list[tuple[str, str]]) -> list[str]:
+    """Put (field path, message) errors on the editor's fields; return, labelled, those of no field."""
+    loose = []
+    for path, message in errors:
+        place = case_fields.locate(path)
+        field = None
+        if place is not None and place.rows is not None and place.index is not None and place.field is not None:
+            entries = getattr(form, place.rows.name).entries
+            field = getattr(entries[place.index].form, place.field.name, None) if place.index < len(entries) else None
+        elif place is not None and place.field is not None:
+            field = getattr(form, place.field.attr, None)
+        if field is None:  # a list's own error (too many rows…) has no field: it goes in the banner
+            loose.append(f"{case_fields.label(path)}: {message}")
+        else:
+            field.errors = [*field.errors, message]
+    return loose
 
 
 class TransitionForm(FlaskForm):

@@ -5,12 +5,10 @@ uniqueness) are enforced by the services.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from marshmallow import (
     EXCLUDE,
-    RAISE,
     Schema,
     ValidationError,
     fields,
@@ -20,78 +18,20 @@ from marshmallow import (
     validates,
 )
 
-from . import domain
+from . import case_fields, domain
+from .case_fields import MAX_EFFECTS, MAX_PARTICIPANTS, SLUG_RE  # noqa: F401  (also imported from here)
 
-_BASE = {"required": "必須項目です。", "null": "値がありません。", "validator_failed": "値が正しくありません。"}
-
-
-def _str(**kw) -> fields.String:
-    return fields.String(error_messages={**_BASE, "invalid": "文字列で入力してください。"}, **kw)
+# The building blocks live in schema_base.py, where the case-field registry takes its checks from too.
+from .schema_base import _BASE, _Base, _BoundedList, _date, _int, _list, _max, _nested, _one_of, _rows, _str  # noqa: F401
 
 
-def _int(strict: bool = True, **kw) -> fields.Integer:
-    return fields.Integer(strict=strict, error_messages={
-        **_BASE, "invalid": "整数で入力してください。", "too_large": "数が大きすぎます。"}, **kw)
+def _declared(group: str) -> type[_Base]:
+    """A strict schema with the declared fields of one group of a case (case_fields.py), in order."""
+    return _Base.from_dict({f.name: f.schema for f in case_fields.of(group)}, name=f"_{group or 'case'}_fields")
 
 
-def _list(inner, **kw) -> fields.List:
-    return fields.List(inner, error_messages={**_BASE, "invalid": "リスト（複数の値）で入力してください。"}, **kw)
-
-
-class _BoundedList(fields.List):
-    """A list whose maximum length (its validate.Length with a max) is checked before any item is read."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        for length in self.validators:
-            if isinstance(length, validate.Length) and length.max is not None and isinstance(value, (list, tuple)) \
-                    and len(value) > length.max:
-                raise ValidationError(length.error or f"{length.max}件以内にしてください。")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-def _rows(inner, most: int, what: str, least: int = 0, **kw) -> fields.List:
-    """The repeatable rows of a case (participants, effects): at most `most`, refused before they are read."""
-    checks = [validate.Length(max=most, error=f"{what}は{most}件以内にしてください。")]
-    if least:
-        checks.insert(0, validate.Length(min=least, error=f"{what}を{least}つ以上指定してください。"))
-    return _BoundedList(inner, validate=checks,
-                        error_messages={**_BASE, "invalid": "リスト（複数の値）で入力してください。"}, **kw)
-
-
-def _nested(schema, **kw) -> fields.Nested:
-    return fields.Nested(schema, error_messages={**_BASE, "type": "項目の集まりで入力してください。"}, **kw)
-
-
-def _date(**kw) -> fields.Date:
-    return fields.Date(error_messages={**_BASE, "invalid": "日付は 2018-10-02 の形で入力してください。"}, **kw)
-
-
-def _one_of(choices) -> validate.OneOf:
-    return validate.OneOf(list(choices), error="次のいずれかを指定してください: {choices}")
-
-
-def _max(n: int) -> validate.Length:
-    return validate.Length(max=n, error=f"{n}文字以内で入力してください。")
-
-
-class _Base(Schema):
-    class Meta:
-        unknown = RAISE
-
-    error_messages = {"unknown": "不明な項目です。", "type": "項目の集まり（マッピング）で入力してください。"}
-
-
-class ParticipantSchema(_Base):
-    role = _str(load_default="member", validate=_one_of(domain.ROLES))
-    code = _str(load_default=None, allow_none=True)
-    name = _str(required=True, validate=[validate.Length(min=1, max=100, error="必須項目です（100文字以内）。")])
-    prefecture = _str(load_default=None, allow_none=True, validate=_one_of(domain.PREFECTURES))
-    kind = _str(required=True, validate=_one_of(domain.PARTICIPANT_KINDS))
-    population = _int(load_default=None, allow_none=True,
-                       validate=validate.Range(0, 50_000_000, error="人口は0〜5,000万の整数で入力してください。"))
-    population_year = _int(load_default=None, allow_none=True,
-                            validate=validate.Range(1920, 2100, error="年は1920〜2100で入力してください。"))
-    population_source = _str(load_default="", validate=_max(300))
+class ParticipantSchema(_declared("participants")):
+    """A participating government or body (a row of participants)."""
 
     @pre_load
     def _code_as_text(self, data, **_kw):
@@ -105,14 +45,8 @@ class ParticipantSchema(_Base):
             raise ValidationError(error)
 
 
-class EffectSchema(_Base):
-    kind = _str(required=True, validate=_one_of(domain.EFFECT_KINDS))
-    direction = _str(load_default="reduction", validate=_one_of(domain.EFFECT_DIRECTIONS))
-    label = _str(required=True, validate=[validate.Length(min=1, max=200, error="必須項目です（200文字以内）。")])
-    amount = _str(load_default="", validate=_max(100))
-    period = _str(load_default="total", validate=_one_of(domain.EFFECT_PERIODS))
-    status = _str(load_default="achieved", validate=_one_of(domain.EFFECT_STATUSES))
-    wording = _str(load_default="", validate=_max(1000))
+class EffectSchema(_declared("effects")):
+    """A typed, comparable result (a row of effects)."""
 
     @validates("amount")
     def _parsable(self, value, **_kw):
@@ -123,48 +57,26 @@ class EffectSchema(_Base):
                 raise ValidationError(str(exc)) from exc
 
 
-class SourceSchema(_Base):
-    title = _str(load_default="", validate=_max(300))
-    publisher = _str(load_default="", validate=_max(200))
-    date = _date(load_default=None, allow_none=True)
-    url = _str(load_default="", validate=[_max(500), validate.Regexp(
-        r"^(https?://\S+)?\Z", error="URLは http:// または https:// で始めてください。")])
+class SourceSchema(_declared("source")):
+    """Where the case was published."""
 
 
-class EventSchema(_Base):
-    name = _str(load_default="", validate=_max(300))
-    date = _date(load_default=None, allow_none=True)
+class EventSchema(_declared("event")):
+    """Where the case was presented."""
 
 
-# Rows per case, for every path that validates with CaseFileSchema (import, cases/, API, editor).
-# What must hold them: the editor's form (forms.CaseForm holds one row more, so this schema explains the limit),
-# and a CSV/XLSX row: 18 + 8 × 50 + 7 × 50 = 768 columns (Excel has 16,384).
-MAX_PARTICIPANTS = 50
-MAX_EFFECTS = 50
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]\Z")
+def _groups() -> dict[str, fields.Field]:
+    # The nested groups and the lists of rows, after the top-level fields (the order of a case file).
+    rows = case_fields.ROWS
+    return {"source": _nested(SourceSchema, load_default=dict), "event": _nested(EventSchema, load_default=dict),
+            "participants": _rows(_nested(ParticipantSchema), rows["participants"].most, rows["participants"].label,
+                                  least=rows["participants"].least, required=True),
+            "effects": _rows(_nested(EffectSchema), rows["effects"].most, rows["effects"].label, load_default=list)}
 
 
-class CaseFileSchema(_Base):
-    """One case as written in a file of cases/ (and accepted by the API)."""
-
-    slug = _str(required=True, validate=validate.Regexp(
-        SLUG_RE, error="英小文字・数字・ハイフンで2〜100文字にしてください（先頭と末尾は英数字）。"))
-    title = _str(required=True, validate=validate.Length(min=1, max=200, error="必須項目です（200文字以内）。"))
-    status = _str(load_default="draft", validate=_one_of(domain.CASE_STATUSES))
-    detail = _str(load_default="full", validate=_one_of(domain.DETAIL_LEVELS))
-    themes = _list(_str(), required=True, validate=validate.Length(min=1, error="テーマを1つ以上指定してください。"))
-    tags = _list(_str(validate=validate.Regexp(r"^[^,]{1,50}\Z", error="タグは50文字以内で、カンマを含めないでください。")),
-                 load_default=list)
-    start_fiscal_year = fields.Raw(load_default=None, allow_none=True)
-    summary = _str(load_default="", validate=_max(2000))
-    background = _str(load_default="", validate=_max(20000))
-    approach = _str(load_default="", validate=_max(20000))
-    outcome = _str(load_default="", validate=_max(20000))
-    contact = _str(load_default="", validate=_max(1000))
-    source = _nested(SourceSchema, load_default=dict)
-    event = _nested(EventSchema, load_default=dict)
-    participants = _rows(_nested(ParticipantSchema), MAX_PARTICIPANTS, "参加団体", least=1, required=True)
-    effects = _rows(_nested(EffectSchema), MAX_EFFECTS, "効果", load_default=list)
+class CaseFileSchema(_Base.from_dict({**{f.name: f.schema for f in case_fields.of("")}, **_groups()},
+                                     name="_case_file_fields")):
+    """One case as written in a file of cases/ (and accepted by the API); its fields: case_fields.py."""
 
     @validates("start_fiscal_year")
     def _year(self, value, **_kw):
@@ -179,12 +91,13 @@ class CaseFileSchema(_Base):
         if data["start_fiscal_year"] is not None:
             data["start_fiscal_year"] = domain.parse_fiscal_year(data["start_fiscal_year"])
         # Texts are stored without surrounding blank space, so every format round-trips alike.
-        for key in ("title", "summary", "background", "approach", "outcome", "contact"):
-            data[key] = data[key].strip()
+        for f in case_fields.CASE:
+            if f.trim:
+                data[f.name] = data[f.name].strip()
         data["tags"] = list(dict.fromkeys(t.strip() for t in data["tags"] if t.strip()))
         data["themes"] = list(dict.fromkeys(data["themes"]))
-        for key in ("source", "event"):
-            data[key] = {**{"title": "", "publisher": "", "date": None, "url": "", "name": ""}, **data[key]}
+        for group in case_fields.NESTED:
+            data[group] = {**case_fields.group_defaults(group), **data[group]}
         return data
 
 

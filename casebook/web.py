@@ -1,7 +1,6 @@
 """What every page shares: CSRF protection, security headers and template helpers."""
 from __future__ import annotations
 
-import re
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
@@ -9,7 +8,7 @@ from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
-from . import domain
+from . import case_fields, domain
 from .search import FACET_LABELS
 
 csrf = CSRFProtect()
@@ -31,16 +30,8 @@ def effect_value(effect) -> str:
 
 
 _JST = ZoneInfo("Asia/Tokyo")
-FIELD_LABELS = {
-    "slug": "事例ID", "title": "題名", "status": "状態", "detail": "掲載の詳しさ", "themes": "テーマ", "tags": "タグ",
-    "start_fiscal_year": "開始年度", "summary": "概要", "background": "背景", "approach": "取組内容", "outcome": "成果",
-    "contact": "問い合わせ先", "source.title": "出典", "source.publisher": "出典の発行者", "source.date": "出典の日付",
-    "source.url": "出典のURL", "event.name": "発表の場", "event.date": "発表日",
-    "participants": "参加団体", "effects": "効果", "role": "役割", "code": "団体コード", "name": "団体名",
-    "prefecture": "都道府県", "kind": "種類", "population": "人口", "population_year": "人口の年",
-    "population_source": "人口の出典", "direction": "増減", "label": "項目", "amount": "数値", "period": "期間",
-    "wording": "表示する文",
-}
+# Labels by bare field name (case_fields.py); the OpenAPI description labels its properties so.
+FIELD_LABELS = case_fields.labels_by_name()
 
 
 def localtime(value) -> str:
@@ -53,11 +44,8 @@ def localtime(value) -> str:
 
 
 def field_label(path: str) -> str:
-    """participants[1].population -> 参加団体2 人口."""
-    m = re.match(r"^(participants|effects)\[(\d+)\]\.(\w+)$", path)
-    if m:
-        return f"{FIELD_LABELS[m.group(1)]}{int(m.group(2)) + 1} {FIELD_LABELS.get(m.group(3), m.group(3))}"
-    return FIELD_LABELS.get(path, path)
+    """participants[1].population -> 参加団体2 人口 (the registry's labels, case_fields.label)."""
+    return case_fields.label(path)
 
 
 def secure_headers(response):

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
-from casebook import create_app, search
+from casebook import case_fields, create_app, search
 from casebook.db import get_engine, init_db
 from casebook.services import cases, loader
 
@@ -119,18 +119,14 @@ def index(app):
 
 
 def case_data(**changes) -> dict:
-    """A valid case in the validated shape (as CaseFileSchema.load returns it)."""
+    """A valid case in the validated shape (as CaseFileSchema.load returns it); blank fields from the registry."""
     data = {
-        "slug": "test-case", "title": "テスト事例", "status": "published", "detail": "full",
-        "themes": ["outsourcing"], "tags": [], "start_fiscal_year": None,
-        "summary": "", "background": "", "approach": "", "outcome": "", "contact": "",
-        "source": {"title": "", "publisher": "", "date": None, "url": ""},
-        "event": {"name": "", "date": None},
+        **case_fields.blank(), "slug": "test-case", "title": "テスト事例", "status": "published",
+        "themes": ["outsourcing"],
         "participants": [{
-            "role": "lead", "code": "392014", "name": "高知市", "prefecture": "高知県", "kind": "city",
-            "population": 326814, "population_year": 2020, "population_source": "",
+            **case_fields.blank_row(case_fields.PARTICIPANTS), "role": "lead", "code": "392014", "name": "高知市",
+            "prefecture": "高知県", "kind": "city", "population": 326814, "population_year": 2020,
         }],
-        "effects": [],
     }
     data.update(copy.deepcopy(changes))
     return data
@@ -138,14 +134,13 @@ def case_data(**changes) -> dict:
 
 def participant(name: str, population: int | None, kind: str = "town", code: str | None = None,
                 prefecture: str | None = "高知県", role: str = "member") -> dict:
-    return {"role": role, "code": code, "name": name, "prefecture": prefecture, "kind": kind,
-            "population": population, "population_year": 2020 if population is not None else None,
-            "population_source": ""}
+    return {**case_fields.blank_row(case_fields.PARTICIPANTS), "role": role, "code": code, "name": name,
+            "prefecture": prefecture, "kind": kind, "population": population,
+            "population_year": 2020 if population is not None else None}
 
 
 def effect(label: str, amount: str = "", kind: str = "cost", **changes) -> dict:
-    return {"kind": kind, "direction": "reduction", "label": label, "amount": amount,
-            "period": "total", "status": "achieved", "wording": "", **changes}
+    return {**case_fields.blank_row(case_fields.EFFECTS), "kind": kind, "label": label, "amount": amount, **changes}
 
 
 @pytest.fixture

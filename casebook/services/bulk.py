@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlmodel import Session, select
 
-from .. import search
+from .. import case_fields, search
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import Case, PendingImport, User, utcnow
 from ..schemas import CaseFileSchema, flatten_errors
@@ -55,20 +54,15 @@ class ImportPlan:
 
 def _column(path: str, tabular_file: bool) -> str:
     """Name a schema error path as the column a person typed it in."""
-    if not tabular_file:
+    place = case_fields.locate(path) if tabular_file else None
+    if place is None:
         return path
-    m = re.match(r"^(participants|effects)\[(\d+)\]\.(\w+)$", path)
-    if m:
-        prefix, label = ("p", "参加団体") if m.group(1) == "participants" else ("e", "効果")
-        names = tabular.PARTICIPANT_COLUMNS if prefix == "p" else tabular.EFFECT_COLUMNS
-        n = int(m.group(2)) + 1
-        return f"{label}{n} {names.get(m.group(3), m.group(3))} ({prefix}{n}_{m.group(3)})"
-    if path in ("participants", "effects"):
-        return "参加団体 (pN_… の列)" if path == "participants" else "効果 (eN_… の列)"
-    key = {"source.title": "source_title", "source.publisher": "source_publisher", "source.date": "source_date",
-           "source.url": "source_url", "event.name": "event_name", "event.date": "event_date"}.get(path, path)
-    label = tabular.CASE_COLUMNS.get(key)
-    return f"{label} ({key})" if label else key
+    if place.rows is None:
+        return tabular.header(place.field.attr, place.field.label)
+    if place.index is None:
+        return f"{place.rows.label} ({place.rows.prefix}N_… の列)"
+    name = place.field.name if place.field else path.rsplit(".", 1)[1]
+    return tabular.header(tabular.column(place.rows, place.index + 1, name), case_fields.label(path))
 
 
 def _yaml_case(data: bytes) -> list[tuple[int, dict[str, Any]]]:

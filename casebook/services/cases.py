@@ -10,17 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from .. import domain, search
+from .. import case_fields, domain, search
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Case, Effect, Participant, Revision, Theme, User, utcnow
 from ..search import changes
 from . import audit
 
-CASE_FIELDS = ("slug", "title", "status", "detail", "themes", "tags", "start_fiscal_year", "summary",
-               "background", "approach", "outcome", "contact")
-PARTICIPANT_FIELDS = ("role", "code", "name", "prefecture", "kind", "population", "population_year",
-                      "population_source")
-EFFECT_FIELDS = ("kind", "direction", "label", "amount", "period", "status", "wording")
+# Attribute names, from the registry: top-level fields (stored under their own name), row fields.
+CASE_FIELDS = tuple(f.attr for f in case_fields.of(""))
+PARTICIPANT_FIELDS = tuple(f.attr for f in case_fields.PARTICIPANTS.fields)
+EFFECT_FIELDS = tuple(f.attr for f in case_fields.EFFECTS.fields)
 
 
 def with_children():
@@ -58,31 +57,22 @@ def recent_cases(session: Session, limit: int = 5) -> list[Case]:
 
 def case_data(case: Case) -> dict[str, Any]:
     """Return a case in the shape of a case file (schemas.CaseFileSchema after loading)."""
-    data = {name: getattr(case, name) for name in CASE_FIELDS}
-    data["themes"] = list(case.themes)
-    data["tags"] = list(case.tags)
-    data["source"] = {"title": case.source_title, "publisher": case.source_publisher,
-                      "date": case.source_date, "url": case.source_url}
-    data["event"] = {"name": case.event_name, "date": case.event_date}
-    data["participants"] = [{f: getattr(p, f) for f in PARTICIPANT_FIELDS} for p in case.participants]
-    data["effects"] = [{f: getattr(e, f) for f in EFFECT_FIELDS} for e in case.effects]
-    return data
+    return case_fields.model_data(case)
 
 
 def same_content(case: Case, data: dict[str, Any]) -> bool:
     """True when saving `data` would change nothing."""
-    return _comparable(case_data(case)) == _comparable(data)
+    return case_fields.comparable(case_data(case)) == case_fields.comparable(data)
 
 
-def _comparable(data: dict[str, Any]) -> dict[str, Any]:
-    source = {k: data["source"].get(k) for k in ("title", "publisher", "date", "url")}
-    event = {k: data["event"].get(k) for k in ("name", "date")}
-    return {**{k: data[k] for k in CASE_FIELDS}, "source": source, "event": event,
-            "participants": data["participants"], "effects": data["effects"]}
+def participant_row(position: int, data: dict[str, Any]) -> Participant:
+    """A Participant from one validated row (not yet in any case)."""
+    return Participant(position=position, **case_fields.row_values(case_fields.PARTICIPANTS, data))
 
 
-def _effect(position: int, data: dict[str, Any]) -> Effect:
-    effect = Effect(position=position, **{f: data[f] for f in EFFECT_FIELDS})
+def effect_row(position: int, data: dict[str, Any]) -> Effect:
+    """An Effect from one validated row, with its amount read into value, unit and yen."""
+    effect = Effect(position=position, **case_fields.row_values(case_fields.EFFECTS, data))
     if data["amount"]:
         amount = domain.parse_amount(data["amount"])
         effect.value_low, effect.value_high = amount.low, amount.high
@@ -158,7 +148,7 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
             raise NotFound("指定された事例は見つかりません。")
         if case is not None and case.version != expected_version:
             raise Conflict("編集中にほかの人がこの事例を更新しました。", current=case)
-    if case is not None and _comparable(case_data(case)) == _comparable(data):
+    if case is not None and same_content(case, data):
         return case, "unchanged"
     if case is None:
         outcome, action = "created", ("create" if action == "save" else action)
@@ -215,17 +205,10 @@ def _create(session: Session, data: dict[str, Any]) -> Case:
 
 
 def _apply(case: Case, data: dict[str, Any]) -> None:
-    for name in CASE_FIELDS:
-        setattr(case, name, data[name])
-    case.source_title = data["source"]["title"]
-    case.source_publisher = data["source"]["publisher"]
-    case.source_date = data["source"]["date"]
-    case.source_url = data["source"]["url"]
-    case.event_name = data["event"]["name"]
-    case.event_date = data["event"]["date"]
-    case.participants = [Participant(position=i, **{f: p[f] for f in PARTICIPANT_FIELDS})
-                         for i, p in enumerate(data["participants"])]
-    case.effects = [_effect(i, e) for i, e in enumerate(data["effects"])]
+    for name, value in case_fields.model_values(data).items():
+        setattr(case, name, value)
+    case.participants = [participant_row(i, p) for i, p in enumerate(data["participants"])]
+    case.effects = [effect_row(i, e) for i, e in enumerate(data["effects"])]
 
 
 def add_revision(session: Session, case: Case, action: str, author: User | None, comment: str = "") -> Revision:

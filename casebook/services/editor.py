@@ -1,81 +1,44 @@
 """The case editor's logic: form rows to case data, master look-ups, validation and previews.
 
 The editor validates content with the same schema as case files (schemas.CaseFileSchema),
-so a case typed in the browser obeys exactly the rules of one loaded from cases/.
+so a case typed in the browser obeys exactly the rules of one loaded from cases/. Its form
+fields and the way each is read and shown come from the case-field registry (case_fields.py).
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlmodel import Session, select
 
-from .. import domain
+from .. import case_fields, domain
+from ..case_kinds import text
 from ..errors import InvalidInput
-from ..models import Case, Municipality, Participant, utcnow
+from ..models import Case, Municipality, utcnow
 from ..schemas import CaseFileSchema, flatten_errors
-from .cases import PARTICIPANT_FIELDS, _effect, case_data, check_rules
+from .cases import case_data, check_rules, effect_row, participant_row
 
 MASTER_SOURCE = "令和2年国勢調査 速報集計（総務省統計局）"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _number(value: Any) -> Any:
-    """'8,671' -> 8671; '' -> None; anything else unchanged so the schema reports it."""
-    text = unicodedata.normalize("NFKC", _text(value)).replace(",", "")
-    if text == "":
-        return None
-    return int(text) if text.isdigit() else _text(value)
-
-
-def _date(value: Any) -> str | None:
-    text = unicodedata.normalize("NFKC", _text(value))
-    return text or None
 
 
 def _rows(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
     """Drop removed and blank rows, then order by the typed position (ties keep their order)."""
     kept = [(r.get("position"), i, r) for i, r in enumerate(rows)
-            if not r.get("remove") and any(_text(r.get(k)) for k in keys)]
+            if not r.get("remove") and any(text(r.get(k)) for k in keys)]
     kept.sort(key=lambda t: (t[0] if isinstance(t[0], int) else 10**6, t[1]))
     return [r for _p, _i, r in kept]
 
 
 def raw_case(form: dict[str, Any], slug: str | None = None) -> dict[str, Any]:
     """Turn the editor's form data into the shape of a case file (before validation)."""
-    tags = [t for t in re.split(r"[,、，\s]+", _text(form.get("tags"))) if t]
-    participants = []
-    for p in _rows(form.get("participants") or [], ("code", "name")):
-        participants.append({
-            "role": p.get("role") or "member", "code": _text(p.get("code")) or None, "name": _text(p.get("name")),
-            "prefecture": p.get("prefecture") or None, "kind": p.get("kind") or "",
-            "population": _number(p.get("population")), "population_year": _number(p.get("population_year")),
-            "population_source": _text(p.get("population_source")),
-        })
-    effects = []
-    for e in _rows(form.get("effects") or [], ("label", "amount", "wording")):
-        effects.append({k: _text(e.get(k)) for k in ("kind", "direction", "label", "amount", "period", "status",
-                                                        "wording")})
-    return {
-        "slug": slug if slug is not None else _text(form.get("slug")),
-        "title": _text(form.get("title")),
-        "detail": form.get("detail") or "full",
-        "themes": list(form.get("themes") or []),
-        "tags": tags,
-        "start_fiscal_year": _text(form.get("start_fiscal_year")) or None,
-        **{k: _text(form.get(k)) for k in ("summary", "background", "approach", "outcome", "contact")},
-        "source": {"title": _text(form.get("source_title")), "publisher": _text(form.get("source_publisher")),
-                   "date": _date(form.get("source_date")), "url": _text(form.get("source_url"))},
-        "event": {"name": _text(form.get("event_name")), "date": _date(form.get("event_date"))},
-        "participants": participants,
-        "effects": effects,
-    }
+    raw = case_fields.nest({f: f.kind.from_form(f, form.get(f.attr)) for f in case_fields.CASE if f.in_form})
+    if slug is not None:
+        raw["slug"] = slug
+    for rows in case_fields.ROWS.values():
+        raw[rows.name] = [{f.name: f.kind.from_form(f, r.get(f.name)) for f in rows.fields}
+                          for r in _rows(form.get(rows.name) or [], rows.keys)]
+    return raw
 
 
 def fill_from_master(session: Session, participants: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -139,37 +102,21 @@ def form_data(case: Case | None) -> dict[str, Any]:
     """The editor's form data for an existing case (or a blank new one)."""
     if case is None:
         return {"participants": [{"role": "lead", "position": 1}], "effects": [], "detail": "full"}
-    data = case_data(case)
-    return {
-        **{k: data[k] for k in ("slug", "title", "detail", "themes", "summary", "background", "approach",
-                                 "outcome", "contact")},
-        "tags": "、".join(data["tags"]),
-        "start_fiscal_year": str(data["start_fiscal_year"] or ""),
-        "source_title": data["source"]["title"], "source_publisher": data["source"]["publisher"],
-        "source_date": data["source"]["date"].isoformat() if data["source"]["date"] else "",
-        "source_url": data["source"]["url"], "event_name": data["event"]["name"],
-        "event_date": data["event"]["date"].isoformat() if data["event"]["date"] else "",
-        "participants": [{**{k: ("" if p[k] is None else p[k]) for k in PARTICIPANT_FIELDS}, "position": i + 1}
-                         for i, p in enumerate(data["participants"])],
-        "effects": [{**e, "position": i + 1} for i, e in enumerate(data["effects"])],
-        "version": case.version,
-    }
+    return _form_values(case_data(case), version=case.version)
 
 
 def raw_form_data(raw: dict[str, Any], version: Any = None, comment: str = "") -> dict[str, Any]:
     """Form data rebuilt from checked raw input (rows renumbered, blank and removed rows gone)."""
-    return {
-        **{k: raw[k] for k in ("slug", "title", "detail", "themes", "summary", "background", "approach",
-                                "outcome", "contact")},
-        "tags": "、".join(raw["tags"]), "start_fiscal_year": raw["start_fiscal_year"] or "",
-        "source_title": raw["source"]["title"], "source_publisher": raw["source"]["publisher"],
-        "source_date": raw["source"]["date"] or "", "source_url": raw["source"]["url"],
-        "event_name": raw["event"]["name"], "event_date": raw["event"]["date"] or "",
-        "participants": [{**{k: ("" if p[k] is None else p[k]) for k in PARTICIPANT_FIELDS}, "position": i + 1}
-                         for i, p in enumerate(raw["participants"])],
-        "effects": [{**e, "position": i + 1} for i, e in enumerate(raw["effects"])],
-        "version": version, "comment": comment,
-    }
+    return {**_form_values(raw, version=version), "comment": comment}
+
+
+def _form_values(data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    # File-shaped data (validated or raw) as the form shows it; rows numbered from 1.
+    out = {f.attr: f.kind.to_form(f, case_fields.value(data, f)) for f in case_fields.CASE if f.in_form}
+    for rows in case_fields.ROWS.values():
+        out[rows.name] = [{**{f.name: f.kind.to_form(f, r.get(f.name, f.default)) for f in rows.fields}, "position": i + 1}
+                          for i, r in enumerate(data[rows.name])]
+    return {**out, **extra}
 
 
 def amount_preview(amount: str) -> str:
@@ -195,14 +142,9 @@ def preview_case(data: dict[str, Any], current: Case | None) -> Case:
     """An unsaved Case built from valid data, to render the public page as a preview."""
     case = Case(slug=data["slug"], title=data["title"], version=(current.version + 1) if current else 1,
                 created_at=current.created_at if current else utcnow(), updated_at=utcnow())
-    for name in ("status", "detail", "themes", "tags", "start_fiscal_year", "summary", "background", "approach",
-                 "outcome", "contact"):
-        setattr(case, name, data[name])
-    case.source_title, case.source_publisher = data["source"]["title"], data["source"]["publisher"]
-    case.source_date, case.source_url = data["source"]["date"], data["source"]["url"]
-    case.event_name, case.event_date = data["event"]["name"], data["event"]["date"]
+    for name, value in case_fields.model_values(data).items():
+        setattr(case, name, value)
     # Assign through __dict__ so the unsaved objects never join the database session.
-    case.__dict__["participants"] = [Participant(position=i, **{f: p[f] for f in PARTICIPANT_FIELDS})
-                                     for i, p in enumerate(data["participants"])]
-    case.__dict__["effects"] = [_effect(i, e) for i, e in enumerate(data["effects"])]
+    case.__dict__["participants"] = [participant_row(i, p) for i, p in enumerate(data["participants"])]
+    case.__dict__["effects"] = [effect_row(i, e) for i, e in enumerate(data["effects"])]
     return case

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from .. import domain, search
+from .. import case_fields, domain, search
+from ..case_fields import EFFECTS, PARTICIPANTS
 from ..models import Case, Revision, utcnow
 from .cases import all_cases, theme_labels
 
@@ -39,19 +40,26 @@ def last_reviews(session: Session) -> dict[int, datetime]:
     return out
 
 
+def _label(path: str) -> str:
+    return case_fields.get(path).label
+
+
 def completeness(case: Case, reviewed: datetime | None, now: datetime | None = None) -> Completeness:
-    """Check a case against the criteria curators work to."""
+    """Check a case against the criteria curators work to (named with the fields' labels)."""
     now = now or utcnow()
     governments = [p for p in case.participants if p.kind != "association"]
+    population, year = PARTICIPANTS.field("population").label, PARTICIPANTS.field("population_year").label
     checks = [
-        ("数値のある効果が1つ以上ある", any(e.value_low is not None for e in case.effects)),
-        ("すべての参加団体に人口がある", bool(governments) and all(p.population is not None for p in governments)),
-        ("人口の年がある", bool(governments) and all(p.population_year for p in governments if p.population is not None)),
-        ("出典がある", bool(case.source_title)),
-        ("問い合わせ先がある", bool(case.contact)),
-        ("開始年度がある", case.start_fiscal_year is not None),
-        (f"概要が{MIN_SUMMARY}文字以上ある", len(case.summary) >= MIN_SUMMARY),
-        ("取組内容がある", bool(case.approach)),
+        (f"{EFFECTS.field('amount').label}のある{EFFECTS.label}が1つ以上ある",
+         any(e.value_low is not None for e in case.effects)),
+        (f"すべての{PARTICIPANTS.label}に{population}がある",
+         bool(governments) and all(p.population is not None for p in governments)),
+        (f"{year}がある", bool(governments) and all(p.population_year for p in governments if p.population is not None)),
+        (f"{_label('source.title')}がある", bool(case.source_title)),
+        (f"{_label('contact')}がある", bool(case.contact)),
+        (f"{_label('start_fiscal_year')}がある", case.start_fiscal_year is not None),
+        (f"{_label('summary')}が{MIN_SUMMARY}文字以上ある", len(case.summary) >= MIN_SUMMARY),
+        (f"{_label('approach')}がある", bool(case.approach)),
         ("3年以内に確認（公開または差し戻し）されている", reviewed is not None and now - reviewed <= REVIEW_STALE),
         ("詳細が登録されている（概要のみではない）", case.detail != "outline"),
     ]

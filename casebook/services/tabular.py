@@ -18,32 +18,19 @@ from typing import Any
 
 import yaml
 
-from .. import domain
+from .. import case_fields
+from ..case_fields import EFFECTS, MAX_EFFECTS, MAX_PARTICIPANTS, PARTICIPANTS, Rows
 from ..errors import InvalidInput
-from ..schemas import MAX_EFFECTS, MAX_PARTICIPANTS
 from . import cells, safe_files
-from .cases import EFFECT_FIELDS, PARTICIPANT_FIELDS
 
-CASE_COLUMNS = {
-    "slug": "事例ID", "title": "題名", "status": "状態", "detail": "掲載の詳しさ", "themes": "テーマ", "tags": "タグ",
-    "start_fiscal_year": "開始年度", "summary": "概要", "background": "背景", "approach": "取組内容",
-    "outcome": "成果", "contact": "問い合わせ先", "source_title": "出典", "source_publisher": "出典の発行者",
-    "source_date": "出典の日付", "source_url": "出典のURL", "event_name": "発表の場", "event_date": "発表日",
-}
-PARTICIPANT_COLUMNS = {"role": "役割", "code": "団体コード", "name": "団体名", "prefecture": "都道府県", "kind": "種類",
-                       "population": "人口", "population_year": "人口の年", "population_source": "人口の出典"}
-EFFECT_COLUMNS = {"kind": "種類", "direction": "増減", "label": "項目", "amount": "数値", "period": "期間",
-                  "status": "区分", "wording": "表示する文"}
+# The columns, from the registry (case_fields.py): a case's own fields by their attribute
+# (source_title), then each row's fields numbered (p1_name…); a choice may be typed as its
+# code (city) or its Japanese label (市), a theme as its code or its name.
+CASE_COLUMNS = {f.attr: f.label for f in case_fields.CASE}
+PARTICIPANT_COLUMNS = {f.name: f.label for f in PARTICIPANTS.fields}
+EFFECT_COLUMNS = {f.name: f.label for f in EFFECTS.fields}
 MIN_PARTICIPANTS, MIN_EFFECTS = 6, 4
-# Values may be typed as codes (city) or as their Japanese labels (市).
-VOCABULARIES = {
-    "status": domain.CASE_STATUSES, "detail": domain.DETAIL_LEVELS,
-    "p.role": domain.ROLES, "p.kind": domain.PARTICIPANT_KINDS,
-    "e.kind": domain.EFFECT_KINDS, "e.direction": domain.EFFECT_DIRECTIONS,
-    "e.period": domain.EFFECT_PERIODS, "e.status": domain.EFFECT_STATUSES,
-}
 _KEY_IN_HEADER = re.compile(r"\(([a-z0-9_]+)\)\s*$")
-_SEP = re.compile(r"[,、，;；\n]+")
 
 
 def decode(data: bytes) -> str:
@@ -56,23 +43,37 @@ def decode(data: bytes) -> str:
     raise InvalidInput("文字コードを判別できません。", [("（ファイル）", "UTF-8 または Shift_JIS（CP932）で保存してください")])
 
 
+def header(key: str, label: str) -> str:
+    """A column's header text: 「日本語の名前 (key)」."""
+    return f"{label} ({key})"
+
+
+def column(rows: Rows, number: int, name: str) -> str:
+    """The key of a row field's column: p1_name, e2_amount (rows are numbered from 1)."""
+    return f"{rows.prefix}{number}_{name}"
+
+
 def headers(participants: int, effects: int) -> list[tuple[str, str]]:
     """(key, header text) of every column for the given numbers of participant and effect columns."""
-    out = [(k, f"{label} ({k})") for k, label in CASE_COLUMNS.items()]
-    for i in range(1, participants + 1):
-        out += [(f"p{i}_{k}", f"参加団体{i} {label} (p{i}_{k})") for k, label in PARTICIPANT_COLUMNS.items()]
-    for i in range(1, effects + 1):
-        out += [(f"e{i}_{k}", f"効果{i} {label} (e{i}_{k})") for k, label in EFFECT_COLUMNS.items()]
+    out = [(k, header(k, label)) for k, label in CASE_COLUMNS.items()]
+    for rows, count in ((PARTICIPANTS, participants), (EFFECTS, effects)):
+        for i in range(1, count + 1):
+            out += [(column(rows, i, f.name), header(column(rows, i, f.name), f"{rows.label}{i} {f.label}"))
+                    for f in rows.fields]
     return out
 
 
 MAX_COLUMNS = len(headers(MAX_PARTICIPANTS, MAX_EFFECTS))  # the widest row a case can fill
 
 
+_ROW_COLUMN = re.compile(r"([pe])(\d+)_(\w+)")
+_BY_PREFIX = {PARTICIPANTS.prefix: PARTICIPANTS, EFFECTS.prefix: EFFECTS}
+
+
 def _known(key: str) -> bool:
-    m = re.fullmatch(r"([pe])\d+_(\w+)", key)
+    m = _ROW_COLUMN.fullmatch(key)
     if m:
-        return m.group(2) in (PARTICIPANT_COLUMNS if m.group(1) == "p" else EFFECT_COLUMNS)
+        return _BY_PREFIX[m.group(1)].field(m.group(3)) is not None
     return key in CASE_COLUMNS
 
 
@@ -89,10 +90,10 @@ def _header_key(text: str) -> str | None:
             return key
     m = re.fullmatch(r"(参加団体|効果)(\d+)\s*(.+)", text)
     if m:
-        columns, prefix = (PARTICIPANT_COLUMNS, "p") if m.group(1) == "参加団体" else (EFFECT_COLUMNS, "e")
-        for key, label in columns.items():
-            if m.group(3) == label:
-                return f"{prefix}{m.group(2)}_{key}"
+        rows = PARTICIPANTS if m.group(1) == PARTICIPANTS.label else EFFECTS
+        for f in rows.fields:
+            if m.group(3) == f.label:
+                return column(rows, int(m.group(2)), f.name)
     return None
 
 
@@ -106,74 +107,24 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _vocab(kind: str, value: str) -> str:
-    words = VOCABULARIES[kind]
-    reverse = {label: code for code, label in words.items()}
-    return reverse.get(value, value)
-
-
-def _number(value: str) -> Any:
-    text = unicodedata.normalize("NFKC", value).replace(",", "").strip()
-    if text == "":
-        return None
-    return int(text) if text.isdigit() else value
-
-
 def row_to_case(row: dict[str, str], theme_codes: dict[str, str]) -> dict[str, Any]:
     """One table row (key → text) into the raw case-file shape (validated later by the schema)."""
-    themes = [theme_codes.get(t.strip(), t.strip()) for t in _SEP.split(row.get("themes", "")) if t.strip()]
-    case: dict[str, Any] = {
-        "slug": row.get("slug", ""), "title": row.get("title", ""),
-        "status": _vocab("status", row.get("status", "")) or "draft",
-        "detail": _vocab("detail", row.get("detail", "")) or "full",
-        "themes": themes, "tags": [t.strip() for t in _SEP.split(row.get("tags", "")) if t.strip()],
-        "start_fiscal_year": row.get("start_fiscal_year") or None,
-        **{k: row.get(k, "") for k in ("summary", "background", "approach", "outcome", "contact")},
-        "source": {"title": row.get("source_title", ""), "publisher": row.get("source_publisher", ""),
-                   "date": row.get("source_date") or None, "url": row.get("source_url", "")},
-        "event": {"name": row.get("event_name", ""), "date": row.get("event_date") or None},
-        "participants": [], "effects": [],
-    }
-    numbers = sorted({int(m.group(1)) for k in row for m in [re.match(r"p(\d+)_", k)] if m})
-    for i in numbers:
-        p = {k: row.get(f"p{i}_{k}", "") for k in PARTICIPANT_FIELDS}
-        if not (p["name"] or p["code"]):
-            continue
-        case["participants"].append({
-            "role": _vocab("p.role", p["role"]) or "member", "code": p["code"] or None, "name": p["name"],
-            "prefecture": p["prefecture"] or None, "kind": _vocab("p.kind", p["kind"]),
-            "population": _number(p["population"]), "population_year": _number(p["population_year"]),
-            "population_source": p["population_source"],
-        })
-    numbers = sorted({int(m.group(1)) for k in row for m in [re.match(r"e(\d+)_", k)] if m})
-    for i in numbers:
-        e = {k: row.get(f"e{i}_{k}", "") for k in EFFECT_FIELDS}
-        if not (e["label"] or e["amount"] or e["wording"]):
-            continue
-        case["effects"].append({
-            "kind": _vocab("e.kind", e["kind"]), "direction": _vocab("e.direction", e["direction"]) or "reduction",
-            "label": e["label"], "amount": e["amount"], "period": _vocab("e.period", e["period"]) or "total",
-            "status": _vocab("e.status", e["status"]) or "achieved", "wording": e["wording"],
-        })
+    case = case_fields.nest({f: f.kind.from_cell(f, row.get(f.attr, ""), theme_codes) for f in case_fields.CASE})
+    for rows in (PARTICIPANTS, EFFECTS):
+        numbers = sorted({int(m.group(2)) for k in row for m in [_ROW_COLUMN.match(k)] if m and m.group(1) == rows.prefix})
+        texts = ({f.name: row.get(column(rows, i, f.name), "") for f in rows.fields} for i in numbers)
+        case[rows.name] = [{f.name: f.kind.from_cell(f, r[f.name], theme_codes) for f in rows.fields}
+                           for r in texts if any(r[k] for k in rows.keys)]
     return case
 
 
 def case_to_row(data: dict[str, Any]) -> dict[str, str]:
     """A case (file shape, validated) into one table row of text cells."""
-    row = {k: "" for k in CASE_COLUMNS}
-    row.update({
-        "slug": data["slug"], "title": data["title"], "status": data["status"], "detail": data["detail"],
-        "themes": ",".join(data["themes"]), "tags": ",".join(data["tags"]),
-        "start_fiscal_year": str(data["start_fiscal_year"] or ""),
-        **{k: data[k] for k in ("summary", "background", "approach", "outcome", "contact")},
-        "source_title": data["source"]["title"], "source_publisher": data["source"]["publisher"],
-        "source_date": _cell(data["source"]["date"]), "source_url": data["source"]["url"],
-        "event_name": data["event"]["name"], "event_date": _cell(data["event"]["date"]),
-    })
-    for i, p in enumerate(data["participants"], 1):
-        row.update({f"p{i}_{k}": _cell(p[k]) for k in PARTICIPANT_FIELDS})
-    for i, e in enumerate(data["effects"], 1):
-        row.update({f"e{i}_{k}": _cell(e[k]) for k in EFFECT_FIELDS})
+    row = {f.attr: f.kind.to_cell(f, case_fields.value(data, f)) for f in case_fields.CASE}
+    for rows in (PARTICIPANTS, EFFECTS):
+        for i, r in enumerate(data[rows.name], 1):
+            # A row's texts are trimmed (the schema keeps a row's blanks, the cells never did).
+            row.update({column(rows, i, f.name): _cell(f.kind.to_cell(f, r.get(f.name, f.default))) for f in rows.fields})
     return row
 
 
