@@ -243,6 +243,7 @@ def phase_rebuild(n: int, workdir: Path, breakdown: bool) -> dict:
     from casebook import domain, search
     from casebook.db import make_engine
     from casebook.search.rows import all_cases, theme_labels
+    from casebook.search.whoosh.schema import fields_of
 
     db_url, index_dir = paths(workdir, n)
     engine = make_engine(db_url)
@@ -285,7 +286,7 @@ def phase_rebuild(n: int, workdir: Path, breakdown: bool) -> dict:
             parts["load_cases_s"] = time.perf_counter() - t0
             labels = theme_labels(session)
             t0 = time.perf_counter()
-            docs = [search.case_document(c, labels, index.bands) for c in cases]
+            docs = [fields_of(search.case_document(c, labels, index.bands)) for c in cases]
             parts["case_document_s"] = time.perf_counter() - t0
         schema = index.schema
         t0 = time.perf_counter()
@@ -297,7 +298,7 @@ def phase_rebuild(n: int, workdir: Path, breakdown: bool) -> dict:
         parts["text_analysis_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         for doc in docs:
-            for name in ("theme", "band", "region", "pref", "kind", "year", "tag", "slug", "status"):
+            for name in (*search.facet_names(), "slug", "status"):
                 for _ in schema[name].index(doc[name]):
                     pass
         parts["keyword_analysis_s"] = time.perf_counter() - t0
@@ -387,7 +388,7 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
 
     from casebook import domain, search
     from casebook.db import make_engine
-    from casebook.search import query
+    from casebook.search import results
     from casebook.search.rows import theme_labels
 
     db_url, index_dir = paths(workdir, n)
@@ -405,7 +406,7 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
 
     # Time search.search() inside each search_cases call: the index's share of the same page.
     inner_ms: list[float] = []
-    real_search = query.search
+    real_search = results.search
 
     def timed_search(*a, **kw):
         t0 = time.perf_counter()
@@ -414,7 +415,7 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
         finally:
             inner_ms.append((time.perf_counter() - t0) * 1000)
 
-    query.search = timed_search  # what search_cases calls
+    results.search = timed_search  # what search_cases calls
 
     t0 = time.perf_counter()
     first = page({"q": "窓口"})
@@ -440,7 +441,7 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
         page(raw)
         rows[-1]["cached_ms"] = (time.perf_counter() - t0) * 1000
     measured_s = time.perf_counter() - started - sum(r["cached_ms"] for r in rows) / 1000
-    query.search = real_search
+    results.search = real_search
     cached_ms = [r["cached_ms"] for r in rows]
     # search.search() over the same mix once more (result cache cleared): the term-score cache is now
     # as warm as this mix can make it, so the gap to the first pass is the cost of first-seen terms.
@@ -453,7 +454,7 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int) -
         t0 = time.perf_counter()
         search.search(index, args, index.bands, label)
         second_ms.append((time.perf_counter() - t0) * 1000)
-    # What opening a searcher costs (index_store opens one per search).
+    # What opening a searcher costs (the Whoosh engine opens one per search).
     open_ms = []
     for _ in range(20):
         t0 = time.perf_counter()

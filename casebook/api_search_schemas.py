@@ -1,47 +1,19 @@
-"""Marshmallow schemas of the JSON API's search: its documented arguments and its result bodies.
+"""Marshmallow schemas of the JSON API's search results.
 
 Split from api_schemas.py (the case bodies), which these build on. The OpenAPI description is
-generated from these classes, and the search responses are dumped through them.
+generated from these classes, and the search responses are dumped through them. The search
+arguments have one schema for the page, the API and this description: search.SearchArgsSchema.
+What is per facet here (the facets echoed in `query`, the facet names described) comes from the
+facet registry when a schema is made.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields
 
-from . import domain, search
-from .api_schemas import CaseSummarySchema, ReferenceOutSchema, ReferenceQuerySchema, WholeMatch, _opt, _Out, _req
-from .schemas import SearchArgsSchema, _max, _str
-
-
-def search_query_schema(bands: domain.Bands, max_size: int) -> Schema:
-    """The search arguments as documented: SearchArgsSchema with the choices the search checks itself."""
-    return _search_query_schema(tuple(b.code for b in bands.bands), max_size)
-
-
-@lru_cache(maxsize=8)
-def _search_query_schema(band_codes: tuple[str, ...], max_size: int) -> Schema:
-    choice = "次のいずれかを指定してください: {choices}"
-    facets = {facet: fields.List(fields.String(validate=_max(size)), metadata={
-        "description": f"{search.FACET_LABELS[facet]}（繰り返し可、OR）"}) for facet, size in (
-        ("theme", 40), ("region", 20), ("pref", 10), ("kind", 30), ("tag", 50))}
-    described = {
-        **facets,
-        "q": _str(load_default="", metadata={"description": "検索語（日本語全文検索）"}),
-        "band": fields.List(fields.String(validate=validate.OneOf(list(band_codes), error=choice)),
-                            load_default=list, metadata={"description": "人口規模（複数指定はOR）"}),
-        "sort": fields.String(load_default="relevance", validate=validate.OneOf(list(search.SORTS), error=choice),
-                              metadata={"description": "並び順"}),
-        "year": fields.List(fields.String(validate=WholeMatch(r"^[0-9]{4}$", error="年度は西暦4桁で指定してください。")),
-                            metadata={"description": "開始年度（西暦）"}),
-        "page": fields.Integer(validate=validate.Range(1, 1000), metadata={"description": "ページ（1から）"}),
-        "size": fields.Integer(validate=validate.Range(1, max_size),
-                               metadata={"description": f"1ページの件数（1〜{max_size}）"}),
-        **ReferenceQuerySchema._declared_fields,
-        "boost": fields.List(fields.String(validate=validate.OneOf(["pref", "region"])),
-                             metadata={"description": "sort=similar で、基準の団体と同じ都道府県（pref）・地方（region）を上位に"}),
-    }
-    return type("SearchQuerySchema", (SearchArgsSchema,), described)()
+from . import search
+from .api_schemas import CaseSummarySchema, ReferenceOutSchema, _opt, _Out, _req
 
 
 class MatchedParticipantSchema(_Out):
@@ -63,22 +35,32 @@ class FacetValueSchema(_Out):
 
 
 def _facets(**kw) -> fields.Dict:
-    return fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True,
-                       metadata={"description": "ファセット名（theme, band, region, pref, kind, year, tag）ごとの値"}, **kw)
+    # Its description names the registered facets (see _ByFacet).
+    return fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True, **kw)
+
+
+class _ByFacet(_Out):
+    """An output schema whose `facets` field describes the registered facets' names."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.fields["facets"].metadata = {"description": f"ファセット名（{', '.join(search.facet_names())}）ごとの値"}
 
 
 class QueryEchoSchema(_Out):
+    """The arguments the search understood: `q`, then each registered facet's values, then the order and page."""
+
     q = _req(fields.String)
-    theme = fields.List(fields.String())
-    band = fields.List(fields.String())
-    region = fields.List(fields.String())
-    pref = fields.List(fields.String())
-    kind = fields.List(fields.String())
-    year = fields.List(fields.String())
-    tag = fields.List(fields.String())
     sort = _req(fields.String)
     page = _req(fields.Integer)
     size = _req(fields.Integer)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        declared = dict(self.declared_fields)
+        self.declared_fields = {"q": declared.pop("q"),
+                                **{name: fields.List(fields.String()) for name in search.facet_names()}, **declared}
+        self._init_fields()
 
 
 class LinksSchema(_Out):
@@ -89,7 +71,7 @@ class LinksSchema(_Out):
     prev = _opt(fields.String)
 
 
-class SearchResultSchema(_Out):
+class SearchResultSchema(_ByFacet):
     """One page of search results with facet counts and paging links."""
 
     query = _req(fields.Nested, QueryEchoSchema)
@@ -103,7 +85,7 @@ class SearchResultSchema(_Out):
     links = _req(fields.Nested, LinksSchema)
 
 
-class FacetsSchema(_Out):
+class FacetsSchema(_ByFacet):
     """Facet counts for the search arguments given (all published cases without any)."""
 
     total = _req(fields.Integer)

@@ -48,11 +48,16 @@ def reindex_command() -> None:
 
 @click.command("check-index")
 @with_appcontext
-@click.option("--repair", is_flag=True, help="Re-index missing and stale cases, drop orphans.")
+@click.option("--repair", is_flag=True, help="Re-index missing and stale cases, drop orphans; rebuild an index of another fingerprint.")
 def check_index_command(repair: bool) -> None:
-    """Compare the index with the database; exit 1 when they differ (after --repair: 0 if fixed)."""
+    """Compare the index with the database and with this code's fingerprint; exit 1 when they differ (after --repair: 0 if fixed)."""
     session, index = get_session(), search.get_index()
     drift = search.check_index(session, index)
+    if drift.fingerprint:
+        recorded, expected = drift.fingerprint
+        click.echo(f"fingerprint\t{recorded or '-'}\t{expected}")
+        click.echo("検索インデックスは別の定義（ファセット・解析・フィールド）で作られています。再構築が必要です"
+                   "（--repair または casebook reindex。サーバーは自動で再構築します）。", err=True)
     for label, slugs in (("missing", drift.missing), ("stale", drift.stale), ("orphaned", drift.orphaned)):
         for slug in slugs:
             click.echo(f"{label}\t{slug}")

@@ -11,6 +11,7 @@ from flask import Flask
 
 from . import api_schemas as s
 from . import api_search_schemas as ss
+from . import search
 from .services.workflow import TRANSITIONS
 
 JSON, PROBLEM = "application/json", "application/problem+json"
@@ -106,14 +107,14 @@ def _operation(summary: str, tag: str, ok: dict, *, description: str = "", error
 
 def operations(app: Flask) -> dict[str, dict[str, dict]]:
     """endpoint -> {method: OpenAPI operation} for every route of the api blueprint."""
-    index = app.extensions["casebook.index"]
-    search_query = ss.search_query_schema(index.bands, app.config["MAX_PAGE_SIZE"])
+    search_query = search.app_args_schema(app)
+    facet_names = ", ".join(search.facet_names())
     case_ok = _ok(s.CaseOutSchema, "事例の全項目（ETag は事例の版）", etag=True)
     ops = {
         "api.search_cases": {"get": _operation(
             "事例を検索する", "事例の検索",
             _ok(ss.SearchResultSchema, "検索結果（公開中の事例のみ）、ファセットとページのリンク"),
-            description="/cases の検索と同じ引数をとります。ファセット（theme, band, region, pref, kind, year, tag）は"
+            description=f"/cases の検索と同じ引数をとります。ファセット（{facet_names}）は"
                         "繰り返して指定でき、同じファセット内はOR、ファセット間はANDです。",
             errors=(*READ_ERRORS, 503), query=search_query, operation_id="searchCases")},
         "api.list_facets": {"get": _operation(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import (
-    EXCLUDE,
     Schema,
     ValidationError,
     fields,
@@ -98,53 +97,6 @@ class CaseFileSchema(_Base.from_dict({**{f.name: f.schema for f in case_fields.o
         data["themes"] = list(dict.fromkeys(data["themes"]))
         for group in case_fields.NESTED:
             data[group] = {**case_fields.group_defaults(group), **data[group]}
-        return data
-
-
-# Values of one facet (or boost) in one search: 464 tag= values took seconds and megabytes. (The
-# search words need no cap here: analysis.clean_query searches by their start, with a note.)
-MAX_FACET_VALUES = 20
-
-
-class SearchArgsSchema(Schema):
-    """Arguments of /cases and /api/v1/cases (lists for facets, one value otherwise).
-
-    Repeated arguments are capped (checked before any value is read, in this schema and in
-    those built from it): a search's cost, and its answer's size, grow with them.
-    """
-
-    class Meta:
-        unknown = EXCLUDE
-
-    q = _str(load_default="")
-    theme = _list(_str(validate=_max(40)), load_default=list)
-    band = _list(_str(validate=_max(30)), load_default=list)
-    region = _list(_str(validate=_max(20)), load_default=list)
-    pref = _list(_str(validate=_max(10)), load_default=list)
-    kind = _list(_str(validate=_max(30)), load_default=list)
-    year = _list(_str(validate=validate.Regexp(r"^[0-9]{4}\Z", error="年度は西暦4桁で指定してください。")),
-                 load_default=list)
-    tag = _list(_str(validate=_max(50)), load_default=list)
-    sort = _str(load_default="relevance")
-    page = _int(strict=False, load_default=1,
-                validate=validate.Range(1, 1000, error="ページは1〜1000で指定してください。"))
-    size = _int(strict=False, load_default=None, allow_none=True)
-    municipality = _str(load_default=None, validate=validate.Regexp(
-        r"^[0-9]{6}\Z", error="団体コードは6桁の数字で指定してください。"))
-    population = _int(strict=False, load_default=None, validate=validate.Range(
-        1, 50_000_000, error="人口は1〜5,000万の整数で指定してください。"))
-    boost = _list(_str(validate=_one_of(("pref", "region"))), load_default=list)
-
-    @pre_load
-    def _not_too_many(self, data, **_kw):
-        too_many: dict[str, list[str]] = {}
-        for name, value in (data.items() if isinstance(data, dict) else ()):
-            field = self.fields.get(name)
-            if isinstance(field, fields.List) and isinstance(value, (list, tuple)) and len(value) > MAX_FACET_VALUES:
-                too_many[name] = [f"一度に指定できるのは{MAX_FACET_VALUES}個までです（{len(value)}個指定されています）。"
-                                  "条件を絞り込んでください。"]
-        if too_many:
-            raise ValidationError(too_many)
         return data
 
 

@@ -33,7 +33,8 @@ def edit(session, index):
     """Three edits as the app makes them: a changed text and theme, a changed population, a deletion."""
     labels = cases.theme_labels(session)
     kochi = search.case_document(cases.get_case(session, "kochi-madoguchi-itaku"), labels, index.bands)
-    kochi.update(title="窓口と水道の共同化", all=kochi["all"] + " 窓口と水道の共同化", theme="wide-area")
+    kochi.update(title="窓口と水道の共同化", all=kochi["all"] + " 窓口と水道の共同化")
+    kochi["facets"]["theme"] = ["wide-area"]
     index.update([kochi])
     hirosaki = cases.get_case(session, "hirosaki-jichitai-cloud")
     hirosaki.participants[0].population = 123
@@ -67,7 +68,8 @@ def _documents(session, index):
     labels = cases.theme_labels(session)
     docs = {c.slug: search.case_document(c, labels, index.bands) for c in cases.all_cases(session)}
     kochi = docs["kochi-madoguchi-itaku"]
-    kochi.update(title="窓口と水道の共同化", all=kochi["all"] + " 窓口と水道の共同化", theme="wide-area")
+    kochi.update(title="窓口と水道の共同化", all=kochi["all"] + " 窓口と水道の共同化")
+    kochi["facets"]["theme"] = ["wide-area"]
     hirosaki = cases.get_case(session, "hirosaki-jichitai-cloud")
     hirosaki.participants[0].population = 123
     docs["hirosaki-jichitai-cloud"] = search.case_document(hirosaki, labels, index.bands)

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from casebook import config, ratelimit
 from casebook.config import ConfigError
 from casebook.db import get_engine
-from casebook.schemas import MAX_FACET_VALUES
+from casebook.search import MAX_FACET_VALUES
 from casebook.services import sheets
 
 from .conftest import CASES_DIR, login, make_app

@@ -34,8 +34,8 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="wa
 
 CASES = 300
 SMALL_JOBS = """
-import casebook.search.whoosh.store, whoosh.multiproc
-casebook.search.whoosh.store.PARALLEL_FROM = 50
+import casebook.search.whoosh.engine, whoosh.multiproc
+casebook.search.whoosh.engine.PARALLEL_FROM = 50
 whoosh.multiproc.MpWriter.__init__.__defaults__ = (None, 10, None, False)  # procs, batchsize, subargs, multisegment
 """
 REINDEX = SMALL_JOBS + "from casebook.cli import main\nmain(['reindex'])\n"
@@ -349,7 +349,7 @@ class Dropped:
 def test_a_rebuild_missing_a_writers_segment_fails_and_keeps_the_live_index(many, app, monkeypatch):
     import whoosh.multiproc
 
-    from casebook.search.whoosh import store as index_store
+    from casebook.search.whoosh import engine as whoosh_engine
 
     index = search.get_index(app)
     with Session(get_engine(app)) as db:
@@ -361,7 +361,7 @@ def test_a_rebuild_missing_a_writers_segment_fails_and_keeps_the_live_index(many
             task.resultqueue = Dropped()
             run(task)
 
-        monkeypatch.setattr(index_store, "PARALLEL_FROM", 50)
+        monkeypatch.setattr(whoosh_engine, "PARALLEL_FROM", 50)
         monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "run", run_and_lose)
         with pytest.raises(RuntimeError, match=rf"wrote \d+ of {CASES} documents"):
             search.rebuild_index(db, index)

@@ -1,11 +1,19 @@
-"""Searching cases, and keeping the search index derived from the database: the one door to it.
+"""Searching cases, and keeping the search index derived from the database: the one door to both.
 
-The rest of casebook imports `casebook.search` and the names below, nothing under it. Inside:
-query.py (search arguments and results), service.py (a result page: the index gives slugs, the
-database gives the cases), sync.py (the change sequence of changes.py applied to the index),
-freshness.py (the background thread that keeps each process's index fresh), analysis.py
-(Japanese text analysis), rows.py (what search reads from the database), and whoosh/ (the
-index itself; only the modules under casebook/search/ import whoosh).
+The rest of casebook imports `casebook.search` and the names below, nothing under it.
+
+The contract: the database is the truth and the index is derived from it. Services commit,
+recording each changed case in the change sequence (changes.py) in the same transaction; the
+index then applies the changes (sync.py), and every process keeps its own index fresh in the
+background (freshness.py). `case_document` (documents.py) alone turns a case into what an index
+holds. An index is an `Engine` (engine.py): the Whoosh engine (whoosh/) is the only one, and the
+only code that uses the Whoosh library. Each index records a fingerprint of what built it (documents,
+analysis, fields); a server whose index has another one rebuilds it by itself.
+
+Inside: facets.py (the facet registry everything about facets derives from), args.py (the one
+search-argument schema for the page and the API), results.py (the result object both render),
+service.py (a result page: the index gives slugs, the database gives the cases), analysis.py
+(Japanese text analysis), rows.py (what search reads from the database).
 """
 from __future__ import annotations
 
@@ -14,47 +22,63 @@ from collections.abc import Mapping
 from flask import Flask, current_app
 
 from .. import domain
-from . import changes
+from ..config import band_boundaries
+from . import changes, facets
+from .args import MAX_FACET_VALUES, SORTS, SearchArgs, SearchArgsSchema, args_schema
+from .args import parse as parse_search_args
+from .documents import case_document
+from .engine import Engine, Hits, IndexBusy, IndexMissing, Query
+from .facets import FACET_LABELS, Facet, facet_label
 from .freshness import INDEX, get_keeper
 from .freshness import init_app as _init_freshness
-from .query import FACETS, SORTS, FacetValue, SearchArgs, SearchResult, search
-from .service import (
-    FACET_LABELS,
-    MAX_EXPORT,
-    CaseHit,
-    CasePage,
-    all_result_slugs,
-    facet_label,
-    parse_search_args,
-    search_cases,
-)
+from .results import FacetResult, FacetValue, SearchResult, search
+from .service import MAX_EXPORT, CaseHit, CasePage, all_result_slugs, search_cases
 from .sync import Drift, check_index, index_changes, keep_fresh, lag, rebuild_index, repair_index
-from .whoosh.schema import case_document
-from .whoosh.store import IndexBusy, IndexMissing, SearchIndex
+from .whoosh.engine import WhooshEngine
+
+SearchIndex = WhooshEngine  # the engine casebook's indexes run on
 
 __all__ = [
-    "FACETS", "FACET_LABELS", "MAX_EXPORT", "SORTS", "CaseHit", "CasePage", "Drift", "FacetValue", "IndexBusy",
-    "IndexMissing", "SearchArgs", "SearchIndex", "SearchResult", "all_result_slugs", "case_document", "changes",
-    "check_index", "facet_label", "get_index", "get_keeper", "index_changes", "init_app", "keep_fresh", "lag",
-    "parse_args", "parse_search_args", "rebuild_index", "repair_index", "search", "search_cases",
+    "FACET_LABELS", "MAX_EXPORT", "MAX_FACET_VALUES", "SORTS", "CaseHit", "CasePage", "Drift", "Engine", "Facet",
+    "FacetResult", "FacetValue", "Hits", "IndexBusy", "IndexMissing", "Query", "SearchArgs", "SearchArgsSchema",
+    "SearchIndex", "SearchResult", "all_result_slugs", "args_schema", "case_document", "changes", "check_index",
+    "facet_label", "facet_names", "get_index", "get_keeper", "index_changes", "init_app", "keep_fresh", "lag",
+    "app_args_schema", "parse_args", "parse_search_args", "rebuild_index", "registered_facets", "repair_index", "search",
+    "search_cases",
 ]
 
 
 def init_app(app: Flask) -> None:
-    """Attach the app's SearchIndex (directory, bands and lock timeout from its config) and its keeper thread."""
-    from ..config import band_boundaries
-
+    """Attach the app's index (directory, bands and lock timeout from its config) and its keeper thread."""
+    facets.check()
     bands = domain.Bands(band_boundaries(app.config["POPULATION_BANDS"]))
     app.extensions[INDEX] = SearchIndex(app.config["SEARCH_INDEX_DIR"], bands, app.config["INDEX_LOCK_TIMEOUT"])
     _init_freshness(app)
 
 
-def get_index(app: Flask | None = None) -> SearchIndex:
-    """Return the current app's SearchIndex."""
+def get_index(app: Flask | None = None) -> Engine:
+    """Return the current app's index."""
     return (app or current_app).extensions[INDEX]
 
 
-def parse_args(args: Mapping, app: Flask | None = None) -> SearchArgs:
-    """Validate request arguments into SearchArgs, with the app's bands and page sizes."""
+def parse_args(args: Mapping, strict: bool = False, app: Flask | None = None) -> SearchArgs:
+    """Validate request arguments into SearchArgs with the app's bands and page sizes (`strict`: the API's way)."""
     app = app or current_app
-    return parse_search_args(args, get_index(app).bands, app.config["PAGE_SIZE"], app.config["MAX_PAGE_SIZE"])
+    return parse_search_args(args, get_index(app).bands, app.config["PAGE_SIZE"], app.config["MAX_PAGE_SIZE"],
+                             strict=strict)
+
+
+def app_args_schema(app: Flask | None = None) -> SearchArgsSchema:
+    """The app's search-argument schema (as the API documents it)."""
+    app = app or current_app
+    return args_schema(get_index(app).bands, app.config["MAX_PAGE_SIZE"])
+
+
+def facet_names() -> tuple[str, ...]:
+    """The registered facets' names, in display order."""
+    return facets.names()
+
+
+def registered_facets() -> tuple[Facet, ...]:
+    """The registered facets, in display order."""
+    return facets.registered()

@@ -6,8 +6,9 @@ letters/digits. Kanji/kana runs become overlapping bigrams; at index time every 
 yields its last character followed by SENTINEL, so that every character starts some term
 and a one-character query can be a prefix query. Letter/digit runs are one lower-cased term.
 
-Whoosh pickles analyzers into the index, so `JapaneseTokenizer` stays small and stateless
-at this module path.
+Nothing here knows the engine: an engine's own tokenizer yields `spans` (for the Whoosh
+engine: whoosh/analyzer.py). Bump ANALYSIS_VERSION whenever the terms of a text change: the
+index fingerprint includes it, so every server then rebuilds its index by itself.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ import unicodedata
 from collections.abc import Iterator
 
 from markupsafe import Markup, escape
-from whoosh.analysis import Token, Tokenizer
 
+ANALYSIS_VERSION = 1  # part of the index fingerprint (documents.py)
 SENTINEL = "\ue000"  # private-use character: "the run ends here"
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
@@ -62,7 +63,7 @@ def normalize(text: str) -> tuple[str, list[int] | None]:
     return lowered, origin
 
 
-def _spans(text: str, index: bool) -> Iterator[tuple[str, int, int]]:
+def spans(text: str, index: bool) -> Iterator[tuple[str, int, int]]:
     """Yield (term, start, end) over normalised `text`; see the module docstring."""
     for m in _RUNS.finditer(text):
         start, run = m.start(), m.group()
@@ -81,41 +82,11 @@ def _spans(text: str, index: bool) -> Iterator[tuple[str, int, int]]:
 def terms(text: str, index: bool = True) -> Iterator[tuple[str, int, int]]:
     """Yield (term, start, end) for `text`, with offsets into the original text."""
     norm, origin = normalize(text)
-    for term, start, end in _spans(norm, index):
+    for term, start, end in spans(norm, index):
         if origin is None:
             yield term, start, end
         else:
             yield term, origin[start], origin[end - 1] + 1
-
-
-class JapaneseTokenizer(Tokenizer):
-    """Whoosh tokenizer producing the bigram terms described in the module docstring."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if chars:
-            spans = terms(value, index=mode != "query")
-        else:
-            spans = _spans(normalize(value)[0], mode != "query")
-        for pos, (text, start, end) in enumerate(spans):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
-
-
-def analyzer() -> JapaneseTokenizer:
-    """Return the analyzer used by every text field of the index."""
-    return JapaneseTokenizer()
 
 
 def clean_query(raw: str) -> tuple[str, list[str]]:
@@ -141,7 +112,7 @@ def query_words(text: str) -> list[list[tuple[str, bool]]]:
     words = []
     for word in text.split():
         found = []
-        for term, _start, _end in _spans(normalize(word)[0], index=False):
+        for term, _start, _end in spans(normalize(word)[0], index=False):
             is_prefix = len(term) == 1 and not _RUNS.fullmatch(term).lastgroup == "word"
             found.append((term, is_prefix))
         if found:
@@ -161,7 +132,7 @@ def _candidate_terms(text: str, wanted: set[str], prefixes: set[str]) -> Iterato
         run = m.group()
         if not any(n in run for n in needles):
             continue
-        for term, start, end in _spans(run, True):
+        for term, start, end in spans(run, True):
             start, end = start + m.start(), end + m.start()
             yield (term, start, end) if origin is None else (term, origin[start], origin[end - 1] + 1)
 

@@ -3,7 +3,7 @@
 Each server keeps its own search index; the database says what changed. A service that
 changes a case calls `record` in the same transaction, so the change row exists exactly when
 the change does. An index remembers the last number it applied and applies the rows after it
-(services/indexing.py). Applying a row twice is harmless: it re-reads the case.
+(sync.py). Applying a row twice is harmless: it re-reads the case.
 
 Numbers must become visible in order: a reader that sees number n must never later see a
 smaller one commit, or it would skip it. SQLite has a single writer, so its numbers are
@@ -14,7 +14,7 @@ first write on. A rolled-back transaction leaves a gap, which is harmless.
 
 Old rows can be pruned (`casebook changes prune`); the newest row always stays, so numbers
 keep growing. An index that still needs pruned rows (it holds a number below the oldest row
-left, minus one) cannot catch up row by row and is rebuilt instead (services/indexing.py).
+left, minus one) cannot catch up row by row and is rebuilt instead (sync.py).
 """
 from __future__ import annotations
 

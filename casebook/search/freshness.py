@@ -5,8 +5,10 @@ server worker, after any fork, and never in CLI commands). Its first round makes
 index can be searched: a damaged index is set aside, and a missing one is built from the
 database while searches answer that it is being rebuilt; the generation folder of a rebuild
 that was killed (with the worker before) is removed. Every INDEX_POLL_SECONDS after
-that, it applies the case changes other processes made (search/sync.py). A failing
-round (say, the database is down) is logged and tried again at the next.
+that, it applies the case changes other processes made (sync.py), and rebuilds an index
+built with another fingerprint (other facets, analysis or fields) while searches keep
+reading the old one. A failing round (say, the database is down) is logged and tried
+again at the next.
 """
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ from sqlmodel import Session
 
 from .. import db
 from . import sync
-from .whoosh.store import SearchIndex
+from .engine import Engine
 
-INDEX = "casebook.index"  # where casebook.search.init_app keeps the app's SearchIndex in app.extensions
+INDEX = "casebook.index"  # where casebook.search.init_app keeps the app's index (an Engine) in app.extensions
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ class Keeper:
         """One round: set a damaged index aside (checked on the first round and after a search failed to open it),
         build the index if it is missing, and apply new changes. The first round also removes what a killed
         rebuild left behind."""
-        index: SearchIndex = app.extensions[INDEX]
+        index: Engine = app.extensions[INDEX]
         if first:
             index.sweep()
         if (first or index.damaged) and index.exists():

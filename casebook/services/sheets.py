@@ -270,7 +270,7 @@ class SheetBatch:
 def _conditions(args: search.SearchArgs, themes: dict[str, str], bands: domain.Bands) -> list[tuple[str, str]]:
     label = search.facet_label(themes, bands)
     out = [("キーワード", args.q)] if args.q else []
-    for facet in search.FACETS:
+    for facet in search.facet_names():
         if args.filters.get(facet):
             out.append((search.FACET_LABELS[facet], "、".join(label(facet, v) for v in args.filters[facet])))
     if args.reference is not None and args.sort == "similar":

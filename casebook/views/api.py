@@ -11,7 +11,7 @@ require it as If-Match (412 when stale, 428 without). Every error is problem+jso
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, render_template, request, url_for
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
 from .. import api_schemas, api_search_schemas, blueprints, openapi, ratelimit, search
 from ..db import get_session
@@ -78,26 +78,16 @@ def _api_headers(response):
 
 # --- reading ---------------------------------------------------------------------------------
 
-def _search_args():
-    """Check the arguments against the documented schema, then parse them as the search page does.
-
-    Unlike the search form, the API refuses empty values (page=) instead of ignoring them.
-    """
-    index = search.get_index()
-    documented = api_search_schemas.search_query_schema(index.bands, current_app.config["MAX_PAGE_SIZE"])
-    raw = {key: request.args.getlist(key) if isinstance(documented.fields.get(key), fields.List)
-           else request.args.get(key) for key in request.args}
-    errors = documented.validate(raw)
-    if errors:
-        raise InvalidInput("検索条件に誤りがあります。", flatten_errors(errors))
-    args = search.parse_args(request.args)
-    return index, references.with_reference(get_session(), args)
+def _search(session):
+    """The search of the request's arguments (the search page's schema; unlike the page, the API
+    refuses empty values such as page= instead of ignoring them), with toggle URLs into the API."""
+    args = references.with_reference(session, search.parse_args(request.args, strict=True))
+    extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
+    return args, extra, search.search_cases(session, search.get_index(), args, url=lambda params: _url(params | extra))
 
 
-def _facets(result, extra: dict) -> dict:
-    return {facet: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
-                     "toggle_url": _url(v.params | extra)} for v in values]
-            for facet, values in result.facets.items()}
+def _facets(result) -> dict:
+    return {name: facet.values for name, facet in result.facets.items()}
 
 
 def _url(params: dict) -> str:
@@ -107,12 +97,10 @@ def _url(params: dict) -> str:
 @bp.get("/cases")
 def search_cases():
     """Search published cases: results, total, facets and paging links (JSON)."""
-    index, args = _search_args()
     session = get_session()
-    page = search.search_cases(session, index, args)
+    args, extra, page = _search(session)
+    result, bands = page.result, search.get_index().bands
     themes = cases.theme_labels(session)
-    result = page.result
-    extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
     links = {"self": _url(args.params(page=args.page) | extra),
              "first": _url(args.params(page=1) | extra),
              "last": _url(args.params(page=result.pages) | extra),
@@ -125,11 +113,11 @@ def search_cases():
         "pages": result.pages,
         "notes": result.notes,
         "reference": api_schemas.reference_body(args.reference),
-        "results": [api_schemas.case_body(hit.case, themes, index.bands, full=False)
+        "results": [api_schemas.case_body(hit.case, themes, bands, full=False)
                     | {"score": round(hit.score, 4),
                        "matched_participants": [{"name": n, "population": p} for n, p in hit.matched]}
                     for hit in page.hits],
-        "facets": _facets(result, extra),
+        "facets": _facets(result),
         "links": links,
     }))
 
@@ -137,10 +125,8 @@ def search_cases():
 @bp.get("/facets")
 def list_facets():
     """Facet values and counts for the search arguments given (all published cases without any)."""
-    index, args = _search_args()
-    result = search.search_cases(get_session(), index, args).result
-    extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
-    return jsonify(api_search_schemas.FacetsSchema().dump({"total": result.total, "facets": _facets(result, extra)}))
+    result = _search(get_session())[2].result
+    return jsonify(api_search_schemas.FacetsSchema().dump({"total": result.total, "facets": _facets(result)}))
 
 
 @bp.get("/cases/<slug>")

@@ -17,7 +17,7 @@ COOKIE_AGE = 365 * 24 * 3600
 SEARCH_ENDPOINTS = {"public.search_cases", "public.export_cases"}
 
 
-def _index() -> search.SearchIndex:
+def _index() -> search.Engine:
     return search.get_index()
 
 
@@ -62,7 +62,7 @@ def home():
     """Home: search box, my government, themes and population bands with counts, recent cases."""
     session = get_session()
     reference = references.resolve_reference(session, cookie=_cookie())
-    page = search.search_cases(session, _index(), search.SearchArgs())
+    page = search.search_cases(session, _index(), search.SearchArgs(), url=_url)
     return render_template("public/home.html", page=page, recent=cases.recent_cases(session, 5),
                            sorts=search.SORTS, bands=_index().bands, reference=reference,
                            **_mygov_context(session))
@@ -78,7 +78,7 @@ def search_cases():
         return render_template("public/search.html", page=None, errors=exc.errors, sorts=search.SORTS,
                                q=request.args.get("q", "")[:200], url_for_params=_url, reference=None,
                                **_mygov_context(session)), 400
-    page = search.search_cases(session, _index(), args)
+    page = search.search_cases(session, _index(), args, url=_url)
     return render_template("public/search.html", page=page, errors=[], sorts=search.SORTS, q=args.q,
                            url_for_params=_url, reference=args.reference, **_mygov_context(session))
 

@@ -10,7 +10,6 @@ from .. import ratelimit, search
 from ..db import get_session
 from ..errors import InvalidInput
 from ..services import references, sheets
-from . import public
 
 bp = Blueprint("sheets", __name__)
 PDF_ENDPOINTS = {"sheets.download_sheet", "sheets.download_batch"}
@@ -52,13 +51,16 @@ def _batch_html(args: search.SearchArgs, pdf: bool) -> str:
     return render_template("sheets/show_batch.html", batch=batch, params=args.params(), pdf=pdf)
 
 
-def _search_args() -> search.SearchArgs | None:
-    """The request's search arguments (as /cases reads them), or None when they are bad."""
-    try:
-        args = search.parse_args(request.args)
-        return references.with_reference(get_session(), args, request.cookies.get(references.COOKIE))
-    except InvalidInput:
-        return None
+def _search_args() -> search.SearchArgs:
+    """The request's search arguments, read as /cases reads them (InvalidInput when they are bad)."""
+    args = search.parse_args(request.args)
+    return references.with_reference(get_session(), args, request.cookies.get(references.COOKIE))
+
+
+def _refused(exc: InvalidInput):
+    """The search page's 400 (its template), listing what is wrong with the arguments."""
+    return render_template("public/search.html", page=None, errors=exc.errors, sorts=search.SORTS,
+                           q=request.args.get("q", "")[:200], reference=None), 400
 
 
 @bp.get("/cases/<slug>/sheet")
@@ -77,16 +79,18 @@ def download_sheet(slug: str):
 @bp.get("/cases/sheets")
 def show_batch():
     """Every result of a search (same arguments as /cases) as its own sheet, after a list of them."""
-    args = _search_args()
-    if args is None:
-        return public.search_cases()   # the search page's own 400, listing what is wrong
+    try:
+        args = _search_args()
+    except InvalidInput as exc:
+        return _refused(exc)
     return _batch_html(args, pdf=False)
 
 
 @bp.get("/cases/sheets.pdf")
 def download_batch():
     """The batch as one PDF: the list, then one page per case."""
-    args = _search_args()
-    if args is None:
-        return public.search_cases()
+    try:
+        args = _search_args()
+    except InvalidInput as exc:
+        return _refused(exc)
     return _pdf(_batch_html(args, pdf=True), "casebook-sheets.pdf")

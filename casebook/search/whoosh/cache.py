@@ -10,8 +10,8 @@ the large ones stay cached, and assembling is set and dictionary work done in C.
 searches fast on a server whose cases are being edited, where re-reading every segment
 after each edit made every worker slow for a while (measured in benchmarks/load.py).
 
-Only this module, index_store.py, index_documents.py, index_writers.py, search.py and analysis.py import
-whoosh.
+Facet values are read for every registered facet (facets.py); a facet the generation has no
+field for (it was built before the facet was registered, and is being rebuilt) has no values.
 """
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.searching import Searcher
 
-FACETS = ("theme", "band", "region", "pref", "kind", "year", "tag")
+from .. import facets
+
 BM25_K1, BM25_B = 1.2, 0.75  # Whoosh's defaults
 SCORED_POSTINGS = 1_000_000  # postings kept as ready {document: score} dicts (about 100 MB at most)
 RAW_POSTINGS = 4_000_000  # postings kept as compact per-segment arrays (8 bytes each: 32 MB at most)
@@ -67,7 +68,7 @@ def generation_key(searcher: Searcher) -> tuple[str, int]:
 
 
 class ReadCache:
-    """The caches of one SearchIndex; thread-safe, bounded, dropped segment by segment as they go."""
+    """The caches of one WhooshEngine; thread-safe, bounded, dropped segment by segment as they go."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -223,7 +224,7 @@ class ReadCache:
         gen = self._current(searcher)
         if gen.facets is None:
             published: set[int] = set()
-            values: dict[str, dict[str, set[int]]] = {f: {} for f in FACETS}
+            values: dict[str, dict[str, set[int]]] = {f: {} for f in facets.names()}
             for reader, seg, offset, deleted in self._leaves_of(searcher, gen):
                 data = self._segment(seg)
                 if data.facets is None:
@@ -232,7 +233,7 @@ class ReadCache:
                 mine = {offset + d for d in ids if d not in deleted}
                 published |= mine
                 for facet, found in terms.items():
-                    for term, docs in found.items():
+                    for term, docs in found.items() if facet in values else ():
                         values[facet].setdefault(term, set()).update(offset + d for d in docs)
             gen.facets = FacetSets(frozenset(published), {
                 facet: {term: frozenset(docs & published) for term, docs in found.items() if docs & published}
@@ -294,8 +295,9 @@ def _read_facets(reader) -> tuple[array, dict[str, dict[str, array]]]:
     # One segment's published documents and facet postings, deleted documents included.
     published = array("I", _all_ids(reader, "status", "published"))
     terms: dict[str, dict[str, array]] = {}
-    for facet in FACETS:
-        terms[facet] = {term: array("I", _all_ids(reader, facet, term)) for term in reader.field_terms(facet)}
+    for facet in facets.names():
+        if facet in reader.schema:
+            terms[facet] = {term: array("I", _all_ids(reader, facet, term)) for term in reader.field_terms(facet)}
     return published, terms
 
 

@@ -1,37 +1,29 @@
-"""The on-disk Whoosh index: generations, locks, rebuilds, updates and reads.
+"""The generations of a Whoosh index on disk: which one is live, what it holds, and reading it.
 
-The index contract:
-- The database is the truth; the index is derived from it by `case_document` alone
-  (index_documents.py, with the schema).
-  Services commit first and index after; a failed index update is logged and shows up as
-  drift in `check` (each document stores a fingerprint of itself), which `--repair` fixes.
-- The index directory holds generations (`gen-*` folders) and a `CURRENT` file naming the
-  live one. A rebuild writes a fresh generation and swaps `CURRENT`, so a search never sees
-  a half-built index. Incremental updates take the live generation's writer lock.
-- Each generation's `APPLIED` file holds the number of the last database change
-  (services/changes.py) it contains. It is written after the Whoosh commit, under the same
-  lock, so a crash in between only makes a change be applied again, which is harmless.
-- One writer per generation, and one rebuild per directory, across processes: each lock is an
-  flock() that only the process that took it holds (not the writer processes it forks), so the
-  kernel releases it when that process dies, however it dies (index_lock.py, index_writers.py);
-  a rebuild lock still held after its owner died is broken. A killed writer's half-written
-  segment files are not named by any table of contents and are removed by the next commit; a
-  killed rebuild's generation folder (it has no `APPLIED` yet) is removed by the next process
-  that takes the rebuild lock: the next rebuild, or a server at start. Readers take no lock.
-- Searchers are opened per search (they are not thread-safe); what searches read (postings,
-  lengths, sort columns, facet sets) is cached per segment and assembled per generation
-  (index_cache.py), so an edit only makes its own small segment be read from disk.
-- Only this module, index_documents.py, index_cache.py, index_writers.py, search.py and analysis.py
-  import whoosh.
+- The index directory holds generations (`gen-*` folders) and a `CURRENT` file naming the live
+  one. A rebuild writes a fresh generation and swaps `CURRENT` (engine.py), so a search never
+  sees a half-built index; the previous generation is kept for searches still open on it.
+- Each generation's `APPLIED` file holds the number of the last database change (changes.py) it
+  contains, and its `FINGERPRINT` file the fingerprint it was built with (the document definition
+  and the Whoosh fields: see Generations.expected_fingerprint). APPLIED is written last in a
+  rebuild, after the Whoosh commit, so a generation without it is a killed rebuild's.
+- One rebuild per directory across processes: the rebuild lock is an flock() that only the
+  process that took it holds (lock.py), so the kernel releases it when that process dies; a
+  lock still held after its owner died is broken. A killed rebuild's generation folder is
+  removed by the next process that takes the rebuild lock. Readers take no lock.
+- Searchers are opened per search (they are not thread-safe); what searches read is cached per
+  segment and assembled per generation (cache.py).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -40,34 +32,18 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
 from ... import domain
+from .. import documents
+from ..engine import IndexBusy, IndexMissing
 from .cache import ReadCache, generation_key
 from .lock import FileLock
-from .schema import make_schema
-from .writers import ParallelWriter
+from .schema import describe, make_schema
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PARALLEL_FROM = 1000  # documents from which a rebuild writes with several processes
 
 
-class IndexMissing(RuntimeError):
-    """The index has not been built yet (run `casebook reindex`)."""
-
-
-class IndexBusy(RuntimeError):
-    """The index writer lock could not be had in time."""
-
-
-class LockTaken(IndexBusy):
-    """Another writer holds the lock (raised at once when not waiting)."""
-
-
-# plan(applied) -> (documents to add or replace, slugs to delete, the change number they bring it to)
-Plan = Callable[[int], tuple[list[dict], list[str], int]]
-
-
-class SearchIndex:
+class Generations:
     """The on-disk index: generations under one directory, `CURRENT` naming the live one."""
 
     def __init__(self, directory: str | os.PathLike, bands: domain.Bands | None = None,
@@ -77,12 +53,13 @@ class SearchIndex:
         self.lock_timeout = lock_timeout
         self.schema = make_schema()
         self._opened: dict[str, whoosh_index.Index] = {}
-        self.cache = ReadCache()  # what searches read, kept per segment and generation (index_cache.py)
+        self.cache = ReadCache()  # what searches read, kept per segment and generation (cache.py)
         self._lock = threading.Lock()
         self.checked_at = 0.0  # when this process last asked the database whether the index is behind
-        self.builds_itself = False  # a background thread builds a missing index (casebook/freshness.py)
+        self.builds_itself = False  # a background thread builds a missing index (freshness.py)
         self.damaged = False  # a search could not open the live generation: the thread checks it
         self._rebuilder: tuple[int, int] | None = None  # (pid, thread) holding the rebuild lock through this object
+        self._expected: str | None = None
 
     # --- generations ---------------------------------------------------------
     def current_name(self) -> str | None:
@@ -109,9 +86,36 @@ class SearchIndex:
             return 0  # built before the change sequence, or never updated since: apply from the start
 
     def _write_applied(self, path: Path, number: int) -> None:
-        tmp = path / f"APPLIED.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_text(str(number), encoding="ascii")
-        os.replace(tmp, path / "APPLIED")
+        self._write(path, "APPLIED", str(number))
+
+    @staticmethod
+    def _write(path: Path, name: str, text: str) -> None:
+        tmp = path / f"{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(text, encoding="ascii")
+        os.replace(tmp, path / name)
+
+    def fingerprint(self) -> str | None:
+        """The fingerprint the live generation was built with (None without an index, "" if it has none)."""
+        name = self.current_name()
+        if name is None:
+            return None
+        try:
+            return (self.directory / name / "FINGERPRINT").read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return ""  # built before fingerprints were recorded
+
+    def expected_fingerprint(self) -> str:
+        """The fingerprint of what this code builds: the document definition and the Whoosh fields."""
+        if self._expected is None:
+            described = {"engine": "whoosh", "documents": documents.definition(self.bands),
+                         "fields": describe(self.schema)}
+            self._expected = hashlib.sha1(json.dumps(described, sort_keys=True).encode("utf-8")).hexdigest()
+        return self._expected
+
+    def outdated(self) -> bool:
+        """True when the live generation was built with another fingerprint (and must be rebuilt)."""
+        recorded = self.fingerprint()
+        return recorded is not None and recorded != self.expected_fingerprint()
 
     def problem(self) -> str | None:
         """Why the live generation cannot be searched (missing, unreadable), or None when it can."""
@@ -235,114 +239,6 @@ class SearchIndex:
             if old.name != path.name:
                 shutil.rmtree(old, ignore_errors=True)
 
-    # --- writing -------------------------------------------------------------
-    def rebuild(self, docs: Iterable[dict], applied: int = 0) -> int:
-        """Write all `docs` into a fresh generation holding changes up to `applied`, make it live; return the count.
-
-        The rebuild lock is held (taken here unless the caller holds it), and the live
-        generation's writer lock, so incremental updates wait and then apply to the new
-        generation. Large rebuilds write with one process per core (one segment each), which
-        halves the build time on two cores; those processes die with this one.
-        """
-        with self._holding_rebuild(), self._holding_live():
-            docs = list(docs)
-            path = self._new_generation()
-            ix = whoosh_index.open_dir(str(path))
-            procs = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
-            # compound=False: a compound segment is copied into memory each time a searcher opens it.
-            # _lk=False: nobody else writes a generation that is not live yet (the rebuild lock is ours).
-            writer = (ParallelWriter(ix, procs=procs, multisegment=True, _lk=False, limitmb=64, compound=False,
-                                     subargs={"limitmb": 64, "compound": False}) if procs > 1
-                      else ix.writer(limitmb=256, compound=False))
-            try:
-                for doc in docs:
-                    writer.add_document(**doc)
-            except BaseException:
-                writer.cancel()
-                shutil.rmtree(path, ignore_errors=True)
-                raise
-            try:
-                _commit(writer)
-                written = whoosh_index.open_dir(str(path)).doc_count_all()
-                if written != len(docs):  # Whoosh commits without the segment of a writer process that died
-                    raise RuntimeError(f"the rebuild wrote {written} of {len(docs)} documents (a writer process died)")
-            except BaseException:
-                shutil.rmtree(path, ignore_errors=True)
-                raise
-            self._write_applied(path, applied)
-            self._swap(path)
-            return len(docs)
-
-    @contextmanager
-    def _holding_live(self) -> Iterator[None]:
-        # The live generation's writer lock, if there is a live generation that opens.
-        name = self.current_name()
-        try:
-            live = self._open(name) if name is not None else None
-        except Exception:  # a damaged generation: there is nothing to keep consistent
-            log.warning("search index generation %s cannot be opened; rebuilding without its lock", name)
-            live = None
-        if live is None:
-            yield
-            return
-        with self._writelock(live, wait=True):
-            yield
-
-    def update(self, docs: Iterable[dict] = (), delete: Iterable[str] = ()) -> None:
-        """Add or replace `docs` and delete the slugs in `delete`, in one commit."""
-        docs, delete = list(docs), list(delete)
-        if not self.exists():
-            self.rebuild([])
-        self.apply(lambda applied: (docs, delete, applied))
-
-    def apply(self, plan: Plan, wait: bool = True) -> bool:
-        """Under the live generation's writer lock, write what `plan(applied)` returns and record its number.
-
-        `plan` gets the number of the last change the generation holds, read under the lock, so
-        two processes never apply the same changes at once. Without `wait`, returns False at
-        once when another writer holds the lock (it, or the next poll, will catch up).
-        """
-        for _attempt in range(3):
-            name, ix = self._live()
-            try:
-                with self._writelock(ix, wait):
-                    if self.current_name() != name:  # a rebuild swapped generations meanwhile
-                        continue
-                    applied = self._read_applied(name)
-                    docs, delete, upto = plan(applied)
-                    if docs or delete:
-                        writer = ix.writer(_lk=False, compound=False)  # the lock is ours already (see _writelock)
-                        try:
-                            for slug in delete:
-                                writer.delete_by_term("slug", slug)
-                            for doc in docs:
-                                writer.update_document(**doc)
-                        except BaseException:
-                            writer.cancel()
-                            raise
-                        _commit(writer)
-                    if upto != applied:
-                        self._write_applied(self.directory / name, upto)
-                    return True
-            except LockTaken:
-                if not wait:
-                    return False
-                raise
-        raise IndexBusy("検索インデックスの世代が切り替わり続けています")
-
-    @contextmanager
-    def _writelock(self, ix: whoosh_index.Index, wait: bool) -> Iterator[None]:
-        # Whoosh's own writer lock (the same file, so Whoosh's writers respect it), held here rather
-        # than by the writer so that it also covers writing APPLIED after the commit (a Whoosh writer
-        # lets go of it inside commit()), and taken as index_lock.py does, so no child process keeps it.
-        lock = FileLock(os.path.join(ix.storage.folder, f"{ix.indexname}_WRITELOCK"))
-        if not lock.acquire(self.lock_timeout if wait else 0.0):
-            raise LockTaken("検索インデックスが更新中です")
-        try:
-            yield
-        finally:
-            lock.release()
-
     # --- reading -------------------------------------------------------------
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -389,24 +285,7 @@ class SearchIndex:
         except Exception:  # the folder itself is gone: certainly not current
             return False
 
-    def stored(self) -> dict[str, str]:
-        """Return {slug: fingerprint} for every document in the index."""
-        return self.read(lambda searcher: {f["slug"]: f.get("fingerprint", "") for f in searcher.all_stored_fields()})
-
     @staticmethod
     def generation(searcher: Searcher) -> tuple[str, int]:
         """What identifies the index contents a searcher sees: its folder and TOC generation."""
         return generation_key(searcher)
-
-
-def _commit(writer) -> None:
-    """Commit `writer`; if the commit fails, cancel it (the caller's _writelock then lets go of the lock)."""
-    try:
-        writer.commit()
-    except BaseException:
-        if not getattr(writer, "is_closed", True):
-            try:
-                writer.cancel()
-            except Exception:  # the writer may be half-closed; the lock is released by _writelock
-                pass
-        raise

@@ -4,7 +4,7 @@ Whoosh's multiprocessing writer forks writer processes that wait on a job queue;
 parent sends them nothing more, and they would wait forever (holding whatever they inherited).
 Here each writer asks the kernel to kill it when its parent dies (Linux: prctl PR_SET_PDEATHSIG),
 and also watches its parent's pid, so that it exits elsewhere too, or if the parent died before
-it could ask. The locks the parent holds are not the writers' (index_lock.py closes them in
+it could ask. The locks the parent holds are not the writers' (lock.py closes them in
 every forked child). A cancelled writer kills its processes rather than leave them waiting.
 """
 from __future__ import annotations
