@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import (
-    Schema,
     ValidationError,
     fields,
     post_load,
     pre_load,
-    validate,
     validates,
 )
 
