@@ -8,10 +8,32 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .sheets import Sheet
+
+class Sheet(Protocol):
+    """What the estimates read of a sheet (services/sheets.Sheet has it; this module needs no import of it)."""
+
+    title: str
+    url: str
+    outline: bool
+    themes: list[str]
+    start_year: str
+    participants: list[Any]        # .name, .kind
+    more_participants: int
+    texts: list[Any]               # .text
+    effects: list[Any]             # .label, .amount
+    more_effects: int
+    contact: str
+    source: str
+    event: str
+    shortened: list[str]
+
+    @property
+    def credit(self) -> str: ...
+
+    @property
+    def note(self) -> str: ...
 
 SHORTENED_MARK = "…（続きは掲載ページ）"
 
