@@ -61,6 +61,7 @@ def main() -> int:
     from casebook.db import get_engine, init_db
     from casebook.search import changes
     from casebook.services import loader, tokens, users
+    from casebook.services.unit import unit_of_work
 
     workdir = Path(tempfile.mkdtemp(prefix="casebook-freshness-"))  # removed at the end
     database_url, schema = load.database(options, workdir)
@@ -69,7 +70,8 @@ def main() -> int:
     try:
         init_db(get_engine(a))
         with Session(get_engine(a)) as db:
-            loader.load_cases(db, search.get_index(a), [ROOT / "cases"])
+            with unit_of_work(db, search.get_index(a)) as work:
+                loader.load_cases(work, [ROOT / "cases"])
             editor = users.create_user(db, "bench@example.jp", PASSWORD, "editor")
             _token, plain = tokens.create_token(db, editor, "bench")
         headers = {"Authorization": f"Bearer {plain}"}

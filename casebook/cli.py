@@ -13,6 +13,7 @@ from . import migrations, search
 from .db import get_engine, get_session, init_db
 from .errors import InvalidInput
 from .services import bulk, loader, municipalities, users
+from .services.unit import unit_of_work
 
 
 @click.command("load")
@@ -21,7 +22,8 @@ from .services import bulk, loader, municipalities, users
 def load_command(paths: tuple[Path, ...]) -> None:
     """Load case files (YAML) or folders of them: an idempotent upsert by slug."""
     init_db(get_engine())
-    report = loader.load_cases(get_session(), search.get_index(), list(paths))
+    with unit_of_work(get_session(), search.get_index()) as work:
+        report = loader.load_cases(work, list(paths))
     for path, field, reason in report.errors:
         click.echo(f"エラー: {path}: {field}: {reason}", err=True)
     click.echo(f"新規 {report.created} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件、"
@@ -88,7 +90,8 @@ def import_command(file: Path, dry_run: bool, mode: str) -> None:
     try:
         plan = bulk.plan_import(session, data, file.name, None, mode)
         if plan.ok and not dry_run:
-            plan = bulk.commit_import(session, search.get_index(), data, file.name, None, mode)
+            with unit_of_work(session, search.get_index()):
+                plan = bulk.commit_import(session, data, file.name, None, mode)
     except InvalidInput as exc:
         click.echo(f"エラー: {exc.message}", err=True)
         for where, reason in exc.errors:

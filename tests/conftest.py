@@ -18,7 +18,8 @@ from sqlmodel import Session
 
 from casebook import case_fields, create_app, search
 from casebook.db import get_engine, init_db
-from casebook.services import cases, loader
+
+from . import writes
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "cases"
@@ -95,7 +96,7 @@ def loaded_app(app):
     """An app with the bundled cases loaded and indexed."""
     with app.app_context():
         with Session(get_engine(app)) as session:
-            report = loader.load_cases(session, search.get_index(app), [CASES_DIR])
+            report = writes.load(session, search.get_index(app), [CASES_DIR])
     assert report.errors == [] and report.created >= 12
     return app
 
@@ -149,7 +150,7 @@ def add_case(app):
     def add(**changes):
         with app.app_context():
             with Session(get_engine(app), expire_on_commit=False) as session:
-                case, _ = cases.save_case(session, search.get_index(app), case_data(**changes))
+                case, _ = writes.save(session, search.get_index(app), case_data(**changes))
                 return case
     return add
 

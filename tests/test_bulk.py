@@ -11,8 +11,9 @@ from casebook import search
 from casebook.db import get_engine
 from casebook.errors import Forbidden, InvalidInput
 from casebook.models import Case, Revision, User
-from casebook.services import bulk, cases, loader, quality, tabular
+from casebook.services import bulk, cases, quality, tabular
 
+from . import writes
 from .conftest import CASES_DIR, login, token
 
 
@@ -74,7 +75,7 @@ def test_clean_file_imports_in_every_encoding(loaded_app, db, fmt):
     plan = bulk.plan_import(db, data, name, None)
     assert plan.ok and (plan.count("create"), plan.count("update")) == (2, 0)
     assert db.exec(select(Case).where(Case.slug == "ocr-town")).first() is None  # the dry run wrote nothing
-    bulk.commit_import(db, index_of(loaded_app), data, name, None)
+    writes.commit_import(db, index_of(loaded_app), data, name, None)
     case = cases.get_case(db, "ocr-town", public=False)
     assert (case.status, case.themes, case.tags, case.start_fiscal_year) == ("draft", ["ai-ict"], ["AI-OCR", "RPA"], 2020)
     assert (case.participants[0].kind, case.participants[0].role, case.participants[0].population) == ("town", "lead", 8671)
@@ -103,7 +104,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(loaded_a
     bad = [r for r in plan.rows if r.errors]
     assert [r.row for r in bad] == [3] and any(c == column and reason in m for c, m in bad[0].errors), bad
     with pytest.raises(InvalidInput) as caught:
-        bulk.commit_import(db, index_of(loaded_app), data, "cases.csv", None)
+        writes.commit_import(db, index_of(loaded_app), data, "cases.csv", None)
     assert any(w == f"3行目 {column}" for w, _m in caught.value.errors)
     assert snapshot(db) == before
 
@@ -193,7 +194,7 @@ def test_export_import_export_is_identical(loaded_app, db, tmp_path, fmt):
     other = make_app(f"sqlite:///{tmp_path / 'other.sqlite'}", tmp_path / "other")
     try:
         with Session(get_engine(other)) as empty:
-            plan = bulk.commit_import(empty, index_of(other), first, f"all.{fmt}", None, "file")
+            plan = writes.commit_import(empty, index_of(other), first, f"all.{fmt}", None, "file")
             assert plan.count("create") == len(list(CASES_DIR.glob("*.yaml")))
             assert bulk.export(bulk.records_for(empty), fmt) == first
     finally:
@@ -206,7 +207,7 @@ def test_yaml_export_matches_the_loaded_files_and_round_trips(loaded_app, db, tm
     other = make_app(f"sqlite:///{tmp_path / 'other.sqlite'}", tmp_path / "other")
     try:
         with Session(get_engine(other)) as empty:
-            assert loader.load_cases(empty, index_of(other), [tmp_path / "one"]).created == 12
+            assert writes.load(empty, index_of(other), [tmp_path / "one"]).created == 12
             bulk.export_yaml(bulk.records_for(empty), tmp_path / "two")
     finally:
         get_engine(other).dispose()

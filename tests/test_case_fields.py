@@ -15,6 +15,8 @@ from casebook.forms import CaseForm, attach_errors, case_form
 from casebook.schemas import CaseFileSchema
 from casebook.services import bulk, cases, editor, loader, safe_files, tabular, workflow
 
+from . import writes
+
 # Values for fields whose checks a generic value would not pass (or a rule of the services).
 SPECIAL = {
     "slug": "field-walk", "themes": ["cloud", "ai-ict"], "source.url": "https://example.jp/walk",
@@ -58,7 +60,7 @@ def file_shaped(data: dict) -> dict:
 
 @pytest.fixture
 def saved(app, session, index):
-    case, outcome = cases.save_case(session, index, walk_data())
+    case, outcome = writes.save(session, index, walk_data())
     assert outcome == "created"
     return cases.get_case(session, "field-walk", public=False)
 

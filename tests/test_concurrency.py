@@ -20,7 +20,9 @@ from casebook import search
 from casebook.db import get_engine
 from casebook.errors import Conflict
 from casebook.models import Case, Effect, Participant, Revision, User
-from casebook.services import cases, tokens, users, workflow
+from casebook.services import cases, tokens, users
+
+from . import writes
 
 PASSWORD = "correct-horse-battery"
 SLUG = "kochi-madoguchi-itaku"
@@ -153,7 +155,7 @@ def test_two_saves_on_one_version_one_wins_the_other_conflicts(loaded_app, monke
     def save(summary: str) -> None:
         with app.app_context(), Session(get_engine(app), expire_on_commit=False) as db:
             try:
-                cases.save_case(db, search.get_index(app), {**base, "summary": summary}, expected_version=version)
+                writes.save(db, search.get_index(app), {**base, "summary": summary}, expected_version=version)
                 results.append("saved")
             except Conflict as exc:
                 assert exc.current.version == version + 1
@@ -181,7 +183,7 @@ def test_a_transition_racing_a_save_is_refused(loaded_app):
         version = stale.version
         with Session(get_engine(app)) as other:
             data = cases.case_data(cases.get_case(other, SLUG))
-            cases.save_case(other, search.get_index(app), {**data, "summary": "先に保存"},
+            writes.save(other, search.get_index(app), {**data, "summary": "先に保存"},
                             expected_version=version)
         user = db.get(User, editor.id)
         try:
@@ -191,7 +193,7 @@ def test_a_transition_racing_a_save_is_refused(loaded_app):
         else:
             raise AssertionError("a stale version was claimed")
         # the workflow itself re-reads and moves on from the current version
-        moved = workflow.transition(db, search.get_index(app), SLUG, "archive", user)
+        moved = writes.transition(db, search.get_index(app), SLUG, "archive", user)
         assert moved.version == version + 2
 
 

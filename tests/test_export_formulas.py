@@ -12,6 +12,7 @@ from casebook.db import get_engine
 from casebook.errors import InvalidInput
 from casebook.services import bulk, cells
 
+from . import writes
 from .conftest import case_data, effect, login, make_app, participant, token
 from .test_bulk import GOOD_ROWS, as_xlsx, snapshot, table
 
@@ -72,7 +73,7 @@ def test_export_import_export_keeps_every_text(loaded_app, db, tmp_path, fmt):
     other = make_app(f"sqlite:///{tmp_path / 'other.sqlite'}", tmp_path / "other")
     try:
         with Session(get_engine(other)) as empty:
-            plan = bulk.commit_import(empty, search.get_index(other), first, f"tricky.{fmt}", None, "file")
+            plan = writes.commit_import(empty, search.get_index(other), first, f"tricky.{fmt}", None, "file")
             assert plan.ok and plan.count("create") == 1, plan.rows
             records = bulk.records_for(empty)
             assert records == [tricky_case()] and bulk.export(records, fmt) == first

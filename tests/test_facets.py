@@ -11,8 +11,8 @@ from casebook import domain, search
 from casebook.db import get_engine
 from casebook.models import Case
 from casebook.search import facets
-from casebook.services import loader
 
+from . import writes
 from .conftest import CASES_DIR, make_app
 
 
@@ -30,7 +30,7 @@ def detailed(monkeypatch, database_url, tmp_path):
     monkeypatch.setattr(facets, "REGISTRY", [*facets.REGISTRY, detail_facet()])
     app = make_app(database_url, tmp_path)
     with app.app_context(), Session(get_engine(app)) as session:
-        loader.load_cases(session, search.get_index(app), [CASES_DIR])
+        writes.load(session, search.get_index(app), [CASES_DIR])
         outline = sorted(c.slug for c in session.exec(select(Case).where(Case.detail == "outline",
                                                                          Case.status == "published")))
     assert outline

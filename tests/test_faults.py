@@ -16,6 +16,7 @@ from casebook.db import get_engine, make_engine
 from casebook.search import SearchIndex, changes
 from casebook.services import cases
 
+from . import writes
 from .conftest import CASES_DIR, login, make_app
 from .test_freshness import SLUG, WAIT, wait_for
 
@@ -45,7 +46,7 @@ def test_a_writer_killed_mid_write_leaves_a_usable_index(loaded_app, session, in
         assert child.stdout.readline().strip() == "writing"
         # A change committed while the other process holds the lock cannot be indexed now...
         case = cases.get_case(session, SLUG)
-        cases.save_case(session, index, cases.case_data(case) | {"title": "書き込み中に変えた題名"})
+        writes.save(session, index, cases.case_data(case) | {"title": "書き込み中に変えた題名"})
         assert "check-index --repair" in caplog.text
         assert index.applied() < changes.latest(session)
         time.sleep(0.2)
@@ -166,9 +167,8 @@ def test_postgresql_going_away_and_coming_back(database_url, tmp_path):
     client = app.test_client()
     try:
         with Session(get_engine(app)) as db:
-            from casebook.services import loader
 
-            loader.load_cases(db, search.get_index(app), [CASES_DIR])
+            writes.load(db, search.get_index(app), [CASES_DIR])
         assert client.get("/cases", query_string={"q": "窓口"}).status_code == 200
         proxy.stop()
         assert client.get("/cases", query_string={"q": "窓口"}).status_code == 503

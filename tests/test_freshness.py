@@ -12,6 +12,7 @@ from casebook.models import CaseChange
 from casebook.search import changes
 from casebook.services import cases, tokens, users
 
+from . import writes
 from .conftest import CASES_DIR, PASSWORD, case_data, login, make_app
 
 SLUG = "kochi-madoguchi-itaku"
@@ -45,12 +46,11 @@ def pair(database_url, tmp_path):
     A has the bundled cases loaded and indexed and an editor with an API token; B polls
     every 0.2 s once it has served a request.
     """
-    from casebook.services import loader
 
     a = make_app(database_url, tmp_path / "a")
     b = make_app(database_url, tmp_path / "b", INDEX_POLL_SECONDS=0.2)
     with Session(get_engine(a)) as db:
-        assert loader.load_cases(db, search.get_index(a), [CASES_DIR]).errors == []
+        assert writes.load(db, search.get_index(a), [CASES_DIR]).errors == []
         editor = users.create_user(db, "editor@example.jp", PASSWORD, "editor")
         _token, plain = tokens.create_token(db, editor, "テスト")
     a.headers = {"Authorization": f"Bearer {plain}"}
@@ -70,20 +70,20 @@ def edit_title(app, title):
 
 def test_every_change_is_numbered_in_its_own_transaction(app, session, index):
     assert changes.latest(session) == 0
-    cases.save_case(session, index, case_data(slug="one"))
-    cases.save_case(session, index, case_data(slug="two", title="二つ目"))
-    cases.save_case(session, index, case_data(slug="one"))  # unchanged: no change, no number
+    writes.save(session, index, case_data(slug="one"))
+    writes.save(session, index, case_data(slug="two", title="二つ目"))
+    writes.save(session, index, case_data(slug="one"))  # unchanged: no change, no number
     assert [(c.id, c.slug) for c in changes.since(session, 0, 10)] == [(1, "one"), (2, "two")]
     assert index.applied() == 2
     # A change that is rolled back leaves no number behind.
-    cases.save_case(session, None, case_data(slug="three"), commit=False)
+    cases.save_case(session, case_data(slug="three"))
     session.rollback()
     assert changes.latest(session) == 2
 
 
 def test_the_editing_process_indexes_at_once_and_applying_again_is_harmless(loaded_app, session, index):
     case = cases.get_case(session, SLUG)
-    cases.save_case(session, index, cases.case_data(case) | {"title": "即時に反映される題名"})
+    writes.save(session, index, cases.case_data(case) | {"title": "即時に反映される題名"})
     assert index.applied() == changes.latest(session)
     assert search_slugs(loaded_app, "即時に反映") == [SLUG]
     # Forget what was applied: everything is applied again, with the same result.
@@ -135,13 +135,13 @@ def test_a_search_on_a_stale_instance_catches_up_first(database_url, tmp_path):
     try:
         assert search.get_keeper(b).interval == 0
         with Session(get_engine(a)) as db:
-            cases.save_case(db, search.get_index(a), case_data(slug="first"))
+            writes.save(db, search.get_index(a), case_data(slug="first"))
         assert b.test_client().get("/api/v1/cases").status_code == 503  # B has no index yet
         with Session(get_engine(b)) as db:
             search.rebuild_index(db, search.get_index(b))
         assert found(b.test_client(), "テスト事例") == ["first"]
         with Session(get_engine(a)) as db:
-            cases.save_case(db, search.get_index(a), case_data(slug="second", title="後から加えた事例"))
+            writes.save(db, search.get_index(a), case_data(slug="second", title="後から加えた事例"))
         search.get_index(b).checked_at = 0  # the check runs at most every 0.5 s; do not wait for it
         started = time.monotonic()
         assert found(b.test_client(), "後から加えた事例") == ["second"]
@@ -171,12 +171,13 @@ def test_change_numbers_become_visible_in_commit_order(app, index):
     """
     engine = get_engine(app)
     first = Session(engine)
-    cases.save_case(first, None, case_data(slug="early"), commit=False)
+    cases.save_case(first, case_data(slug="early"))
     done = threading.Event()
 
     def second_writer():
         with Session(engine) as db:
-            cases.save_case(db, None, case_data(slug="late", title="後の事例"))
+            cases.save_case(db, case_data(slug="late", title="後の事例"))
+            db.commit()
         done.set()
 
     thread = threading.Thread(target=second_writer)
@@ -196,19 +197,19 @@ def test_change_numbers_become_visible_in_commit_order(app, index):
 def test_workflow_steps_and_bulk_imports_are_recorded(loaded_app, session, index):
     import json
 
-    from casebook.services import bulk, workflow
+    from casebook.services import bulk
 
     editor = users.create_user(session, "editor@example.jp", PASSWORD, "editor")
     before = changes.latest(session)
-    workflow.transition(session, index, SLUG, "unpublish", editor, "見直し")
+    writes.transition(session, index, SLUG, "unpublish", editor, "見直し")
     assert changes.latest(session) == before + 1
     assert SLUG not in search_slugs(loaded_app, "高知市")
-    workflow.transition(session, index, SLUG, "publish", editor)
+    writes.transition(session, index, SLUG, "publish", editor)
     assert SLUG in search_slugs(loaded_app, "高知市")
     records = json.loads(bulk.export(bulk.records_for(session, [SLUG, "hirosaki-jichitai-cloud"]), "json"))
     for record in records:
         record["title"] += "（取込で更新）"
-    bulk.commit_import(session, index, json.dumps(records, ensure_ascii=False).encode(), "cases.json", editor, "file")
+    writes.commit_import(session, index, json.dumps(records, ensure_ascii=False).encode(), "cases.json", editor, "file")
     assert changes.latest(session) == before + 4  # one change per imported case, in the import's transaction
     assert sorted(search_slugs(loaded_app, "取込で更新")) == sorted([SLUG, "hirosaki-jichitai-cloud"])
     count = session.exec(select(func.count()).select_from(CaseChange).where(CaseChange.slug == SLUG)).one()
@@ -227,7 +228,7 @@ def test_pruned_changes_keep_the_newest_and_an_index_behind_them_is_rebuilt(load
     search.index_changes(session, stale)
     other = "hirosaki-jichitai-cloud"
     for slug, title in ((other, "剪定される変更の題名"), (SLUG, "剪定の後に残る変更の題名")):  # the first will be pruned
-        cases.save_case(session, index, {**cases.case_data(cases.get_case(session, slug)), "title": title})
+        writes.save(session, index, {**cases.case_data(cases.get_case(session, slug)), "title": title})
     before = latest(loaded_app)
     result = runner.invoke(args=["changes", "prune", "--days", "1"])
     assert result.exit_code == 0 and "0 件" in result.output  # nothing is a day old yet

@@ -4,8 +4,8 @@ from sqlmodel import Session
 from casebook import search
 from casebook.db import get_engine
 from casebook.search import changes
-from casebook.services import cases
 
+from . import writes
 from .conftest import case_data, make_app
 
 
@@ -47,14 +47,14 @@ def test_not_ready_when_the_index_is_too_far_behind(database_url, tmp_path):
     there = make_app(database_url, tmp_path / "there")
     try:
         with Session(get_engine(here)) as db:
-            cases.save_case(db, search.get_index(here), case_data(slug="a"))
+            writes.save(db, search.get_index(here), case_data(slug="a"))
         assert readyz(here)[0] == 200
         with Session(get_engine(there)) as db:
-            cases.save_case(db, search.get_index(there), case_data(slug="b"))
+            writes.save(db, search.get_index(there), case_data(slug="b"))
         status, body = readyz(here)
         assert (status, body["lag"], body["status"]) == (200, 1, "ok")
         with Session(get_engine(there)) as db:
-            cases.save_case(db, search.get_index(there), case_data(slug="c"))
+            writes.save(db, search.get_index(there), case_data(slug="c"))
         status, body = readyz(here)
         assert (status, body["latest"], body["index"]["applied"], body["lag"], body["status"]) == (503, 3, 1, 2, "unavailable")
     finally:

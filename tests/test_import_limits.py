@@ -21,8 +21,9 @@ from casebook import schemas
 from casebook.db import get_engine
 from casebook.errors import InvalidInput
 from casebook.models import Case
-from casebook.services import bulk, loader, tabular, tokens, users
+from casebook.services import bulk, tabular, tokens, users
 
+from . import writes
 from .conftest import case_data, effect, login, participant, token
 from .test_bulk import GOOD_ROWS, as_csv, as_xlsx, snapshot, table
 from .test_curate import case_form
@@ -180,7 +181,7 @@ def test_case_file_bombs_are_reported_and_not_written(session, index, tmp_path, 
     path = tmp_path / "bomb.yaml"
     path.write_bytes(content)
     with bounded():
-        report = loader.load_cases(session, index, [path])
+        report = writes.load(session, index, [path])
     assert report.created == 0 and len(report.errors) == 1 and report.errors[0][1] == "（ファイル）"
     assert words in report.errors[0][2]
     assert session.exec(select(Case)).all() == []
@@ -305,7 +306,7 @@ def test_case_file_with_too_many_effects_is_reported(session, index, tmp_path):
     from casebook.services.tabular import to_yaml
     path = tmp_path / "many-effects.yaml"
     path.write_text(to_yaml(many(1, EFFECT_LIMIT + 1, slug="many-effects")), encoding="utf-8")
-    report = loader.load_cases(session, index, [path])
+    report = writes.load(session, index, [path])
     assert report.created == 0 and [(f, r) for _p, f, r in report.errors] == [
         ("effects", f"効果は{EFFECT_LIMIT}件以内にしてください。")]
 
@@ -367,7 +368,7 @@ def test_export_of_a_case_at_the_limits_round_trips(loaded_app, tmp_path, add_ca
     try:
         with Session(get_engine(other)) as empty:
             from casebook import search
-            plan = bulk.commit_import(empty, search.get_index(other), first, f"limits.{fmt}", None, "file")
+            plan = writes.commit_import(empty, search.get_index(other), first, f"limits.{fmt}", None, "file")
             assert plan.count("create") == 1
             assert bulk.export(bulk.records_for(empty), fmt) == first
     finally:

@@ -5,6 +5,8 @@ from casebook import search
 from casebook.db import get_engine
 from casebook.services import cases
 
+from . import writes
+
 
 def test_check_index_is_clean_after_load_and_rebuild(loaded_app, session, index):
     assert search.check_index(session, index).clean
@@ -64,7 +66,7 @@ def test_busy_writer_is_logged_and_left_for_repair(loaded_app, session, index, c
     try:
         case = cases.get_case(session, "kochi-madoguchi-itaku")
         data = cases.case_data(case) | {"title": "ロック中に変更"}
-        cases.save_case(session, index, data)
+        writes.save(session, index, data)
     finally:
         holder.cancel()
     assert "check-index --repair" in caplog.text

@@ -19,8 +19,9 @@ from sqlmodel import Session
 
 from casebook import search
 from casebook.db import get_engine
-from casebook.services import loader, tokens, users
+from casebook.services import tokens, users
 
+from . import writes
 from .conftest import CASES_DIR, PASSWORD, PG_URL, login, make_app
 
 SLUG = "kochi-madoguchi-itaku"
@@ -33,7 +34,7 @@ def outage_app(database_url, tmp_path, **settings):
     """An app with the bundled cases, an editor, and its token on app.api_headers."""
     app = make_app(database_url, tmp_path, **settings)
     with app.app_context(), Session(get_engine(app)) as db:
-        loader.load_cases(db, search.get_index(app), [CASES_DIR])
+        writes.load(db, search.get_index(app), [CASES_DIR])
         editor = users.create_user(db, "editor@example.jp", PASSWORD, "editor")
         _token, plain = tokens.create_token(db, editor, "障害のテスト")
     app.api_headers = {"Authorization": f"Bearer {plain}"}

@@ -26,6 +26,7 @@ from casebook.db import get_engine
 from casebook.search import changes, freshness
 from casebook.services import cases
 
+from . import writes
 from .conftest import ROOT, case_data
 from .test_freshness import wait_for
 from .test_prod import GUNICORN, free_port
@@ -114,10 +115,10 @@ def many(app):
     text = "窓口業務の委託による住民サービスの向上と職員の負担軽減を図った。"
     with Session(get_engine(app)) as db:
         for i in range(CASES):
-            cases.save_case(db, None, case_data(
+            cases.save_case(db, case_data(
                 slug=f"generated-{i:04d}", title=f"生成した事例{i}：窓口業務の共同委託",
                 summary=text * 3, background=f"背景{i} " + text * 8, approach=text * 8, outcome=text * 8,
-                tags=[f"タグ{i % 17}", f"分類{i % 5}"]), commit=False)
+                tags=[f"タグ{i % 17}", f"分類{i % 5}"]))
         db.commit()
     return get_engine(app).url.render_as_string(hide_password=False)
 
@@ -171,7 +172,7 @@ def test_a_killed_reindex_leaves_no_writers_no_lock_and_no_half_written_generati
         assert index.current_name() == live and index.problem() is None
         with Session(get_engine(app), expire_on_commit=False) as db:
             case = cases.get_case(db, "generated-0007")
-            cases.save_case(db, index, cases.case_data(case) | {"title": "再構築が止まった後の題名"})
+            writes.save(db, index, cases.case_data(case) | {"title": "再構築が止まった後の題名"})
             assert index.applied() == changes.latest(db)
         # The next reindex runs at once, and removes the half-written generation.
         result = runner.invoke(args=["reindex"])

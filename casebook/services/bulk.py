@@ -10,12 +10,12 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlmodel import Session, select
 
-from .. import case_fields, search
+from .. import case_fields
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import Case, PendingImport, User, utcnow
 from ..schemas import CaseFileSchema, flatten_errors
 from . import safe_files, tabular
-from .cases import all_cases, case_data, check_rules, get_cases, index_cases, same_content, save_case, theme_labels
+from .cases import all_cases, case_data, check_rules, get_cases, same_content, save_case, theme_labels
 from .loader import dates_as_text
 from .workflow import may
 
@@ -130,26 +130,14 @@ def plan_import(session: Session, data: bytes, filename: str, user: User | None,
     return ImportPlan(filename, rows, records)
 
 
-def commit_import(session: Session, index: search.SearchIndex, data: bytes, filename: str, user: User | None,
-                  mode: str = "draft") -> ImportPlan:
-    """Check again, then apply every row in one transaction — or none when any row has a problem."""
+def commit_import(session: Session, data: bytes, filename: str, user: User | None, mode: str = "draft") -> ImportPlan:
+    """Check again, then write every row — or none when any row has a problem (the caller's unit of work commits)."""
     plan = plan_import(session, data, filename, user, mode)
     if not plan.ok:
         raise InvalidInput("問題のある行があるため、何も取り込んでいません。",
                            [(f"{r.row}行目 {c}", m) for r in plan.rows for c, m in r.errors])
-    changed = []
-    try:
-        for record in plan.records:
-            case, outcome = save_case(session, None, record, author=user, action="import",
-                                      comment=f"取込: {filename}", commit=False)
-            if outcome != "unchanged":
-                changed.append(case)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    if changed:
-        index_cases(session, index)
+    for record in plan.records:
+        save_case(session, record, author=user, action="import", comment=f"取込: {filename}")
     return plan
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from .. import case_fields, domain, search
+from .. import case_fields, domain
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Case, Effect, Participant, Revision, Theme, User, utcnow
 from ..search import changes
@@ -121,11 +121,10 @@ def content_data(content: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def save_case(session: Session, index: search.SearchIndex | None, data: dict[str, Any], *,
-              author: User | None = None, action: str = "save", comment: str = "",
-              expected_version: int | None = None, status: str | None = None,
-              commit: bool = True) -> tuple[Case, str]:
-    """Create or update the case `data["slug"]` from validated data; commit, then index.
+def save_case(session: Session, data: dict[str, Any], *, author: User | None = None, action: str = "save",
+              comment: str = "", expected_version: int | None = None,
+              status: str | None = None) -> tuple[Case, str]:
+    """Create or update the case `data["slug"]` from validated data, and flush (inside a unit of work).
 
     Every change stores a revision (who, when, what step, the full content) and an audit
     entry in the same transaction. The save is based on a version: `expected_version` when
@@ -136,8 +135,7 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
     workflow, not the form.
 
     Returns the case and "created", "updated" or "unchanged"; an unchanged case keeps its
-    version. With `index` None the caller indexes the case itself (a bulk load does it once);
-    with `commit` False the caller commits (an all-or-nothing import) and then indexes.
+    version. The caller's `services.unit.unit_of_work` block commits and then indexes.
     """
     if status is not None:
         data = {**data, "status": status}
@@ -161,12 +159,7 @@ def save_case(session: Session, index: search.SearchIndex | None, data: dict[str
         session.flush()
     _apply(case, data)
     add_revision(session, case, action, author, comment)
-    if not commit:
-        session.flush()
-        return case, outcome
-    session.commit()
-    if index is not None:
-        index_cases(session, index)
+    session.flush()
     return case, outcome
 
 
@@ -226,17 +219,6 @@ def add_revision(session: Session, case: Case, action: str, author: User | None,
     audit.record(session, f"case.{action}", author, target=case.slug,
                  detail=f"版 {case.version}" + (f": {comment}" if comment else ""))
     return revision
-
-
-def index_cases(session: Session, index: search.SearchIndex) -> bool:
-    """After a commit: apply the changes the index does not hold yet, these among them (services/indexing.py).
-
-    Logs loudly and returns False on failure; the database stays as committed and the next
-    apply, or `casebook check-index --repair`, brings the index up to date.
-    """
-    from ..search import index_changes
-
-    return index_changes(session, index)
 
 
 def all_cases(session: Session) -> list[Case]:

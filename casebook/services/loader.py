@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marshmallow import ValidationError
-from sqlmodel import Session
 
-from .. import search
 from ..errors import InvalidInput
 from ..schemas import CaseFileSchema, flatten_errors
-from .cases import index_cases, save_case
+from .cases import save_case
 from .safe_files import read_yaml
+from .unit import UnitOfWork
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -70,27 +69,24 @@ def case_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def load_cases(session: Session, index: search.SearchIndex, paths: list[Path]) -> LoadReport:
+def load_cases(work: UnitOfWork, paths: list[Path]) -> LoadReport:
     """Upsert every case file under `paths`; a bad file is reported and nothing of it written.
 
-    Each file is committed on its own; the changed cases are indexed together at the end.
+    Each file is committed on its own (`work.commit()`); the unit of work's block indexes the
+    changed cases together when it ends.
     """
     report = LoadReport()
-    changed = []
     for path in case_files(paths):
         try:
             data = read_case_file(path)
-            case, outcome = save_case(session, None, data, action="import")
+            _case, outcome = save_case(work.session, data, action="import")
+            work.commit()
         except InvalidInput as exc:
-            session.rollback()
+            work.rollback()
             report.errors.extend((str(path), f, reason) for f, reason in exc.errors or [("（ファイル）", exc.message)])
             continue
         except OSError as exc:
             report.errors.append((str(path), "（ファイル）", f"読み込めません: {exc.strerror or exc}"))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
-        if outcome != "unchanged":
-            changed.append(case)
-    if changed:
-        index_cases(session, index)
     return report

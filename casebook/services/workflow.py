@@ -5,10 +5,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import search
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Case, Revision, User
-from .cases import add_revision, case_data, claim_version, content_data, get_case, index_cases, save_case
+from .cases import add_revision, case_data, claim_version, content_data, get_case, save_case
 
 # action -> (statuses it applies to, the status it leads to, who may do it, label)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str, str]] = {
@@ -40,9 +39,9 @@ def allowed_transitions(user: User, case: Case) -> list[tuple[str, str]]:
             if case.status in sources and may(user, role)]
 
 
-def transition(session: Session, index: search.SearchIndex, slug: str, action: str, user: User,
-               comment: str = "", expected_version: int | None = None) -> Case:
-    """Move a case along the workflow, with a revision, an audit entry and an immediate index update."""
+def transition(session: Session, slug: str, action: str, user: User, comment: str = "",
+               expected_version: int | None = None) -> Case:
+    """Move a case along the workflow, with a revision and an audit entry (the caller's unit of work commits)."""
     if action not in TRANSITIONS:
         raise InvalidInput("操作が正しくありません。", [("action", action)])
     sources, target, role, _label = TRANSITIONS[action]
@@ -58,8 +57,7 @@ def transition(session: Session, index: search.SearchIndex, slug: str, action: s
     claim_version(session, case, case.version)
     case.status = target
     add_revision(session, case, action, user, comment.strip())
-    session.commit()
-    index_cases(session, index)
+    session.flush()
     return case
 
 
@@ -104,8 +102,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]
     return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
 
 
-def restore(session: Session, index: search.SearchIndex, slug: str, number: int, user: User,
-            expected_version: int | None = None) -> Case:
+def restore(session: Session, slug: str, number: int, user: User, expected_version: int | None = None) -> Case:
     """Restore an older revision's content as a new revision (the workflow status is kept)."""
     if not may(user, "editor"):
         raise Forbidden("版の復元は編集責任者だけが行えます。")
@@ -114,7 +111,7 @@ def restore(session: Session, index: search.SearchIndex, slug: str, number: int,
     data = content_data(revision.content)
     if case_data(case) | {"status": None} == data | {"status": None}:
         raise InvalidInput("この版は現在の内容と同じです。", [("number", str(number))])
-    restored, _ = save_case(session, index, data, author=user, action="restore", comment=f"版 {number} を復元",
+    restored, _ = save_case(session, data, author=user, action="restore", comment=f"版 {number} を復元",
                             expected_version=case.version if expected_version is None else expected_version,
                             status=case.status)
     return restored

@@ -26,6 +26,7 @@ from ..models import Case, User
 from ..responses import api_writer, case_response
 from ..schemas import flatten_errors
 from ..services import cases, workflow
+from ..services.unit import unit_of_work
 
 # --- request bodies and versions -------------------------------------------------------------
 
@@ -120,8 +121,8 @@ def create_case():
     user = api_writer()
     data = _load(api_schemas.CaseInSchema(), _case_body())
     try:
-        case, _ = cases.save_case(get_session(), search.get_index(), data, author=user, expected_version=0,
-                                  status="draft")
+        with unit_of_work(get_session(), search.get_index()):
+            case, _ = cases.save_case(get_session(), data, author=user, expected_version=0, status="draft")
     except Conflict as exc:
         raise Conflict("この事例IDはすでに使われています。",
                        errors=[("slug", "別の事例IDにしてください。")]) from exc
@@ -140,8 +141,8 @@ def _editable(slug: str) -> tuple[User, Case]:
 
 def _save(user: User, case: Case, data: dict[str, Any], version: int | None):
     try:
-        saved, _ = cases.save_case(get_session(), search.get_index(), data, author=user,
-                                   expected_version=version, status=case.status)
+        with unit_of_work(get_session(), search.get_index()):
+            saved, _ = cases.save_case(get_session(), data, author=user, expected_version=version, status=case.status)
     except Conflict as exc:
         raise PreconditionFailed("この事例はほかの人が先に更新しました。最新の内容を GET してから、もう一度送ってください。",
                                  [("If-Match", f"現在の版は {exc.current.version} です。")]) from exc
@@ -176,8 +177,8 @@ def _step(slug: str, action: str, comment: str = ""):
     case = cases.get_case(get_session(), slug, public=False)
     version = _if_match(case, required=False)
     try:
-        moved = workflow.transition(get_session(), search.get_index(), slug, action, user, comment,
-                                    expected_version=version)
+        with unit_of_work(get_session(), search.get_index()):
+            moved = workflow.transition(get_session(), slug, action, user, comment, expected_version=version)
     except Conflict as exc:
         raise PreconditionFailed("この事例はほかの人が先に更新しました。",
                                  [("If-Match", f"現在の版は {exc.current.version} です。")]) from exc

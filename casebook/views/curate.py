@@ -13,6 +13,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm
 from ..schemas import MAX_EFFECTS, MAX_PARTICIPANTS
 from ..services import audit, cases, editor, municipalities, quality, users, workflow
+from ..services.unit import unit_of_work
 from ..web import field_label
 
 bp = blueprints.curate
@@ -111,9 +112,9 @@ def _edit(slug: str | None):
     except ValueError:
         expected = -1
     try:
-        saved, outcome = cases.save_case(db, search.get_index(), checked.data, author=current_user,
-                                         comment=submitted.comment.data or "", expected_version=expected,
-                                         status=status)
+        with unit_of_work(db, search.get_index()):
+            saved, outcome = cases.save_case(db, checked.data, author=current_user, comment=submitted.comment.data or "",
+                                             expected_version=expected, status=status)
     except Conflict as exc:
         return _render_conflict(exc.current, expected, checked, themes), 409
     flash("変更はありませんでした。" if outcome == "unchanged" else f"保存しました（版 {saved.version}）。")
@@ -179,8 +180,9 @@ def transition(slug: str):
     except ValueError:
         version = None
     try:
-        case = workflow.transition(get_session(), search.get_index(), slug, form.action.data, current_user,
-                                   form.comment.data or "", version)
+        with unit_of_work(get_session(), search.get_index()):
+            case = workflow.transition(get_session(), slug, form.action.data, current_user,
+                                       form.comment.data or "", version)
     except Conflict:
         flash("操作の前にほかの人がこの事例を更新しました。最新の内容を確認してから、もう一度操作してください。")
         return redirect(url_for("curate.show_case", slug=slug))
@@ -225,7 +227,8 @@ def restore(slug: str, number: int):
     except ValueError:
         version = None
     try:
-        case = workflow.restore(get_session(), search.get_index(), slug, number, current_user, version)
+        with unit_of_work(get_session(), search.get_index()):
+            case = workflow.restore(get_session(), slug, number, current_user, version)
     except Conflict:
         flash("復元の前にほかの人がこの事例を更新しました。履歴を確認してから、もう一度操作してください。")
         return redirect(url_for("curate.history", slug=slug))

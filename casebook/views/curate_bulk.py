@@ -12,6 +12,7 @@ from ..errors import InvalidInput
 from ..forms import ImportCommitForm, ImportForm
 from ..responses import download
 from ..services import bulk, quality
+from ..services.unit import unit_of_work
 
 EXAMPLE = {
     "slug": "example-rpa", "title": "（記入例）RPAによる申請書入力の自動化", "status": "draft", "detail": "full",
@@ -65,7 +66,8 @@ def commit_import():
     db = get_session()
     pending = bulk.take_upload(db, current_user, form.pending.data)
     try:
-        plan = bulk.commit_import(db, search.get_index(), pending.data, pending.filename, current_user, form.mode.data)
+        with unit_of_work(db, search.get_index()):
+            plan = bulk.commit_import(db, pending.data, pending.filename, current_user, form.mode.data)
     except InvalidInput as exc:
         flash(f"{exc.message} " + " ".join(f"{w}: {m}" for w, m in exc.errors[:20]))
         return redirect(url_for("curate.import_cases"))

@@ -16,8 +16,9 @@ from werkzeug.serving import make_server
 
 from casebook import search
 from casebook.db import get_engine
-from casebook.services import loader, municipalities, users, workflow
+from casebook.services import municipalities, users
 
+from .. import writes
 from ..conftest import CASES_DIR, NO_BROWSER, PASSWORD, ROOT, SHARED_DATA, chromium_path, make_app, own_database
 
 MASTER = SHARED_DATA / "municipalities.csv"
@@ -36,13 +37,13 @@ def fill_app(app) -> None:
     """Bundled cases, the master (when present), an editor, and a second revision of STEPPED."""
     with app.app_context(), Session(get_engine(app)) as db:
         index = search.get_index(app)
-        report = loader.load_cases(db, index, [CASES_DIR])
+        report = writes.load(db, index, [CASES_DIR])
         assert report.errors == []
         municipalities.import_master(db, MASTER.read_bytes() if MASTER.exists() else SMALL_MASTER.encode(),
                                      "出典：政府統計の総合窓口(e-Stat)「令和2年国勢調査 速報集計」（総務省統計局）")
         editor = users.create_user(db, EDITOR, PASSWORD, "editor", "編集 太郎")
-        workflow.transition(db, index, STEPPED, "unpublish", editor, "確認のため")
-        workflow.transition(db, index, STEPPED, "publish", editor, "確認済み")
+        writes.transition(db, index, STEPPED, "unpublish", editor, "確認のため")
+        writes.transition(db, index, STEPPED, "publish", editor, "確認済み")
 
 
 @pytest.fixture(scope="package")
