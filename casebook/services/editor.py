@@ -6,18 +6,19 @@ fields and the way each is read and shown come from the case-field registry (cas
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlmodel import Session, select
 
-from .. import case_fields, domain
+from .. import case_fields, domain, search
 from ..case_kinds import text
-from ..errors import InvalidInput
-from ..models import Case, Municipality, utcnow
-from ..schemas import CaseFileSchema, flatten_errors
-from .cases import case_data, check_rules, effect_row, participant_row
+from ..errors import Conflict, InvalidInput
+from ..models import Case, Municipality, User, utcnow
+from ..schemas import MAX_EFFECTS, MAX_PARTICIPANTS, CaseFileSchema, flatten_errors
+from .cases import case_data, check_rules, effect_row, participant_row, save_case
+from .unit import unit_of_work
 
 MASTER_SOURCE = "令和2年国勢調査 速報集計（総務省統計局）"
 
@@ -148,3 +149,61 @@ def preview_case(data: dict[str, Any], current: Case | None) -> Case:
     case.__dict__["participants"] = [participant_row(i, p) for i, p in enumerate(data["participants"])]
     case.__dict__["effects"] = [effect_row(i, e) for i, e in enumerate(data["effects"])]
     return case
+
+
+# --- one submission of the editor: what happened, for the view to show -----------------------
+
+# action -> (the list, a value a new row starts with, the list's name, its most rows)
+ADD_ROW = {"add_participant": ("participants", {"role": "member"}, "参加団体", MAX_PARTICIPANTS),
+           "add_effect": ("effects", {}, "効果", MAX_EFFECTS)}
+
+
+@dataclass
+class Outcome:
+    """What one submission of the editor came to.
+
+    `kind`: "saved", "unchanged", "rows" (a row added, nothing saved), "invalid" (errors by
+    field path, nothing saved), "preview" or "conflict" (someone saved first; `case` is theirs).
+    `form` is the form data to show again; `notes` go in the banner.
+    """
+
+    kind: str
+    checked: Checked
+    form: dict[str, Any]
+    case: Case | None = None
+    notes: list[str] = field(default_factory=list)
+    expected: int = 0
+
+
+def submit(session: Session, index: search.Engine, case: Case | None, form: dict[str, Any], action: str,
+           author: User) -> Outcome:
+    """Check the editor's input (`form`: the form's data), then add a row, preview or save (in a unit of work)."""
+    status = case.status if case else "draft"
+    checked = check_case(session, form, case.slug if case else None, status, creating=case is None)
+    data = raw_form_data(checked.raw, form.get("version"), form.get("comment") or "")
+    if action in ADD_ROW:
+        rows, start, label, most = ADD_ROW[action]
+        if len(data[rows]) >= most:
+            return Outcome("rows", checked, data, notes=[f"{label}は{most}件までです。行は追加していません。"])
+        data[rows].append({**start, "position": len(data[rows]) + 1})
+        return Outcome("rows", checked, data)
+    if checked.errors:
+        return Outcome("invalid", checked, data)
+    if action == "preview":
+        return Outcome("preview", checked, data, case=preview_case(checked.data, case))
+    expected = _version(form.get("version"))
+    try:
+        with unit_of_work(session, index):
+            saved, outcome = save_case(session, checked.data, author=author, comment=form.get("comment") or "",
+                                       expected_version=expected, status=status)
+    except Conflict as exc:
+        return Outcome("conflict", checked, data, case=exc.current, expected=expected)
+    return Outcome(outcome if outcome == "unchanged" else "saved", checked, data, case=saved)
+
+
+def _version(value: Any) -> int:
+    """The version the form was loaded at (0 for a new case; -1, never a version, for a forged one)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return -1

@@ -1,8 +1,6 @@
 """Curator pages: home, the case editor with preview, workflow, history and diffs, audit, users."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,44 +8,11 @@ from .. import blueprints, search
 from ..auth import end_session, role_required
 from ..db import get_session
 from ..errors import Conflict, InvalidInput, NotFound
-from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm
-from ..schemas import MAX_EFFECTS, MAX_PARTICIPANTS
+from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm, attach_errors, case_form
 from ..services import audit, cases, editor, municipalities, quality, users, workflow
 from ..services.unit import unit_of_work
-from ..web import field_label
 
 bp = blueprints.curate
-
-_ROW = re.compile(r"^(participants|effects)\[(\d+)\]\.(\w+)$")
-_ROWS = ("participants", "effects")
-_NESTED = {"source.title": "source_title", "source.publisher": "source_publisher", "source.date": "source_date",
-           "source.url": "source_url", "event.name": "event_name", "event.date": "event_date"}
-
-
-def _attach_errors(form: CaseForm, errors: list[tuple[str, str]]) -> list[str]:
-    """Put (path, message) errors on their fields; return those that belong to no field."""
-    loose = []
-    for path, message in errors:
-        m = _ROW.match(path)
-        field = None
-        if m and int(m.group(2)) < len(getattr(form, m.group(1)).entries):
-            field = getattr(getattr(form, m.group(1)).entries[int(m.group(2))].form, m.group(3), None)
-        elif path in _NESTED or (hasattr(form, path) and path not in _ROWS):
-            field = getattr(form, _NESTED.get(path, path))
-        if field is None:  # a list's own error (too many rows…) has no field: it goes in the banner
-            loose.append(f"{field_label(path)}: {message}")
-        else:
-            field.errors = [*field.errors, message]
-    return loose
-
-
-def _form(data: dict, themes: dict[str, str]) -> CaseForm:
-    # A case stored before the row limits may have more rows than the form holds: show what fits.
-    data = {**data, "participants": data.get("participants", [])[:MAX_PARTICIPANTS + 1],
-            "effects": data.get("effects", [])[:MAX_EFFECTS + 1]}
-    form = CaseForm(formdata=None, data=data)
-    form.themes.choices = dict(themes)
-    return form
 
 
 @bp.get("/")
@@ -77,48 +42,25 @@ def _edit(slug: str | None):
     if case is not None and not workflow.may_edit(current_user, case):
         abort(403)
     themes = cases.theme_labels(db)
-    status = case.status if case else "draft"
     if request.method == "GET":
-        return _render_edit(case, _form(editor.form_data(case), themes), themes)
+        return _render_edit(case, case_form(editor.form_data(case), themes), themes)
     submitted = CaseForm()
     submitted.themes.choices = dict(themes)
     if not submitted.validate_on_submit():
         return _render_edit(case, submitted, themes, loose=["入力が長すぎる項目があります。"]), 400
-    action = request.form.get("action", "save")
-    checked = editor.check_case(db, submitted.data, slug, status, creating=case is None)
-    data = editor.raw_form_data(checked.raw, submitted.version.data, submitted.comment.data or "")
-    full = []
-    if action == "add_participant":
-        if len(data["participants"]) < MAX_PARTICIPANTS:
-            data["participants"].append({"role": "member", "position": len(data["participants"]) + 1})
-        else:
-            full.append(f"参加団体は{MAX_PARTICIPANTS}件までです。行は追加していません。")
-    elif action == "add_effect":
-        if len(data["effects"]) < MAX_EFFECTS:
-            data["effects"].append({"position": len(data["effects"]) + 1})
-        else:
-            full.append(f"効果は{MAX_EFFECTS}件までです。行は追加していません。")
-    form = _form(data, themes)
-    if action in ("add_participant", "add_effect"):
-        return _render_edit(case, form, themes, checked=checked, loose=full)
-    if checked.errors:
-        loose = _attach_errors(form, checked.errors)
-        return _render_edit(case, form, themes, checked=checked, loose=loose,
+    outcome = editor.submit(db, search.get_index(), case, submitted.data, request.form.get("action", "save"),
+                            current_user)
+    if outcome.kind in ("saved", "unchanged"):
+        flash("変更はありませんでした。" if outcome.kind == "unchanged" else f"保存しました（版 {outcome.case.version}）。")
+        return redirect(url_for("curate.edit_case", slug=outcome.case.slug))
+    if outcome.kind == "conflict":
+        return _render_conflict(outcome.case, outcome.expected, outcome.checked, themes), 409
+    form = case_form(outcome.form, themes)
+    if outcome.kind == "invalid":
+        return _render_edit(case, form, themes, checked=outcome.checked, loose=attach_errors(form, outcome.checked.errors),
                             message="入力内容に誤りがあります。各項目の説明を確認してください。保存はされていません。"), 400
-    if action == "preview":
-        return _render_edit(case, form, themes, checked=checked, preview=editor.preview_case(checked.data, case))
-    try:
-        expected = int(submitted.version.data or 0)
-    except ValueError:
-        expected = -1
-    try:
-        with unit_of_work(db, search.get_index()):
-            saved, outcome = cases.save_case(db, checked.data, author=current_user, comment=submitted.comment.data or "",
-                                             expected_version=expected, status=status)
-    except Conflict as exc:
-        return _render_conflict(exc.current, expected, checked, themes), 409
-    flash("変更はありませんでした。" if outcome == "unchanged" else f"保存しました（版 {saved.version}）。")
-    return redirect(url_for("curate.edit_case", slug=saved.slug))
+    preview = outcome.case if outcome.kind == "preview" else None
+    return _render_edit(case, form, themes, checked=outcome.checked, preview=preview, loose=outcome.notes)
 
 
 def _render_edit(case, form, themes, checked=None, preview=None, loose=(), message=None):
@@ -147,7 +89,7 @@ def _render_conflict(current, expected: int, checked, themes):
     between = workflow.diff(base, now) if base else []
     mine = workflow.diff(now, cases.content_json({**checked.data, "status": current.status})) if checked.data else []
     data = editor.raw_form_data(checked.raw, current.version, "")
-    form = _form(data, themes)
+    form = case_form(data, themes)
     return render_template("curate/conflict.html", case=current, expected=expected, between=between, mine=mine,
                            form=form, amounts=[editor.amount_preview(e.get("amount", "")) for e in checked.raw["effects"]],
                            has_master=municipalities.has_master(db), loose=[], preview=None, message=None)
