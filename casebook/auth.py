@@ -16,7 +16,6 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from .db import get_session
 from .models import User
-from .services.workflow import may
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -63,7 +62,7 @@ def role_required(role: str):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not may(current_user, role):
+            if not current_user.may(role):
                 abort(403)
             return view(*args, **kwargs)
         wrapped.required_role = role

@@ -155,6 +155,10 @@ class User(SQLModel, table=True):
     def is_editor(self) -> bool:
         return self.role == "editor"
 
+    def may(self, role: str) -> bool:
+        """True when this account is active and has `role` (editors may do everything curators may)."""
+        return self.active and (role == "curator" or self.role == "editor")
+
 
 class LoginAttempt(SQLModel, table=True):
     """One sign-in attempt, kept to slow down and refuse repeated failures."""

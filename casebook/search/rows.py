@@ -1,7 +1,7 @@
 """What the search package reads from the database: cases with their rows, and theme labels.
 
-Its own small queries on the models, so that the search package never imports the services
-(which build on it).
+Its own small queries on the models: the service layer builds on search, so search reads the
+tables itself rather than through it.
 """
 from __future__ import annotations
 

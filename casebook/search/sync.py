@@ -10,7 +10,7 @@ the case's document, or deletes it when the case is gone, so applying twice is h
 An index built by other code (its fingerprint differs: another facet registry, analysis or
 field definitions) is not updated but rebuilt, like one that is ahead of the database or needs
 pruned changes; until the rebuild swaps in, searches keep reading the old generation. This module
-reads the database itself (rows.py) and never the services, which build on it.
+reads the database itself (rows.py): the service layer builds on search, not the other way round.
 """
 from __future__ import annotations
 

@@ -24,8 +24,8 @@ REVISION_ACTIONS = {
 
 
 def may(user: User, role: str) -> bool:
-    """True when `user` has `role` (editors may do everything curators may)."""
-    return user.active and (role == "curator" or user.role == "editor")
+    """True when `user` has `role` (models.User.may: editors may do everything curators may)."""
+    return user.may(role)
 
 
 def may_edit(user: User, case: Case | None) -> bool:
