@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-# The municipality master (not part of the project); imported by `make run` when present.
-MASTER ?= ../shared/data/municipalities.csv
+# The municipality master: `make run` imports the copy packaged in casebook/data unless MASTER names a newer CSV.
+MASTER ?=
 
 # Debian packages for the PDF sheets (WeasyPrint: Pango, Japanese fonts) and their browser test.
 SYSTEM_DEPS ?= fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
@@ -37,8 +37,7 @@ instance/secret_key:
 run: install instance/secret_key
 	$(BIN)/casebook init-db
 	$(BIN)/casebook load cases/
-	if [ -f "$(MASTER)" ]; then $(BIN)/casebook municipalities import "$(MASTER)"; \
-	else echo "No municipality master at $(MASTER): choosing a government by name is off (see README)."; fi
+	$(BIN)/casebook municipalities import $(if $(MASTER),"$(MASTER)",--if-needed)
 	$(BIN)/casebook reindex
 	$(BIN)/casebook run --host 127.0.0.1 --port 5000
 

@@ -19,25 +19,38 @@ def municipalities_group() -> None:
 
 
 @municipalities_group.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--credit", help="Credit line to show with the populations (default: from FILE's .SOURCE.md).")
+@click.option("--if-needed", is_flag=True,
+              help="Skip when the master already is this file, or came from a file of another name (make run).")
 @with_appcontext
-def import_master_command(file: Path, credit: str | None) -> None:
-    """Import (upsert by code) a master CSV: code,prefecture,name,kana,population,population_year,source,kind."""
-    credit = credit or municipalities.credit_from_note(file)
+def import_master_command(file: Path | None, credit: str | None, if_needed: bool) -> None:
+    """Import (upsert by code) a master CSV: code,prefecture,name,kana,population,population_year,source,kind.
+
+    Without FILE, the master packaged with casebook (casebook/data/municipalities.csv: 2020 census).
+    """
+    path = file or municipalities.packaged_master()
+    credit = credit or municipalities.credit_from_note(path)
     if not credit:
-        click.echo(f"エラー: 出典の表示が見つかりません。--credit で指定してください（{file.name} と同じ場所の "
-                   f"{file.stem}.SOURCE.md からも読み取ります）。", err=True)
+        click.echo(f"エラー: 出典の表示が見つかりません。--credit で指定してください（{path.name} と同じ場所の "
+                   f"{path.stem}.SOURCE.md からも読み取ります）。", err=True)
         sys.exit(1)
     init_db(get_engine())
+    name = path.name if file else municipalities.PACKAGED_NAME
     try:
-        report = municipalities.import_master(get_session(), file.read_bytes(), credit, file.name)
+        report = municipalities.import_master(get_session(), path.read_bytes(), credit, name, if_needed=if_needed)
     except InvalidInput as exc:
         click.echo(f"エラー: {exc.message}", err=True)
         for where, reason in exc.errors:
-            click.echo(f"  {file}: {where}: {reason}", err=True)
+            click.echo(f"  {path}: {where}: {reason}", err=True)
         sys.exit(1)
-    click.echo(f"市区町村マスタ: 新規 {report.created} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件")
+    if report.skipped == "same":
+        click.echo(f"市区町村マスタ: {name} を取り込み済みです（変更なし）。")
+    elif report.skipped == "other":
+        click.echo(f"市区町村マスタ: 別のファイルから取り込んだマスタをそのまま使います（{name} で置き換えるには "
+                   "--if-needed を付けずに取り込んでください）。")
+    else:
+        click.echo(f"市区町村マスタ: 新規 {report.created} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件")
     click.echo(report.credit)
 
 
@@ -47,7 +60,7 @@ def check_master_command() -> None:
     """List case participants whose population differs from the master; exit 1 if any."""
     session = get_session()
     if not municipalities.has_master(session):
-        click.echo("市区町村マスタがまだ取り込まれていません（casebook municipalities import FILE）。", err=True)
+        click.echo("市区町村マスタがまだ取り込まれていません（casebook municipalities import）。", err=True)
         sys.exit(1)
     found = municipalities.population_mismatches(session)
     for m in found:

@@ -23,7 +23,8 @@ from . import writes
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "cases"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# The reference data the tests read: the municipality master packaged with casebook (once ../shared/data).
+SHARED_DATA = ROOT / "casebook" / "data"
 PG_URL = os.environ.get("CASEBOOK_TEST_DATABASE_URL")
 
 

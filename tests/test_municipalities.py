@@ -1,18 +1,27 @@
 """Issue 3: the municipality master, my government, similar-size search, per-resident and scaled effects."""
+import configparser
 import re
+import time
+from importlib import resources
+from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from casebook import domain
+import casebook
+from casebook import create_app, domain
+from casebook.db import get_engine
 from casebook.errors import InvalidInput
-from casebook.models import Municipality
+from casebook.models import MasterInfo, Municipality
 from casebook.services import municipalities
 
-from .conftest import SHARED_DATA, participant
+from .conftest import CASES_DIR, ROOT, SHARED_DATA, participant
 
-MASTER = SHARED_DATA / "municipalities.csv"
+# The master packaged with casebook (issue 18): found through the package, not beside the checkout.
+MASTER = municipalities.packaged_master()
 CREDIT = municipalities.credit_from_note(MASTER)
+# What `make run` runs before serving (Makefile, target run; MASTER unset).
+MAKE_RUN = (["init-db"], ["load", str(CASES_DIR)], ["municipalities", "import", "--if-needed"], ["reindex"])
 
 
 @pytest.fixture
@@ -25,6 +34,102 @@ def master(loaded_app, session):
 
 def test_reference_file_credit_is_the_e_stat_line():
     assert CREDIT.startswith("出典：政府統計の総合窓口(e-Stat)") and "令和2年国勢調査" in CREDIT
+
+
+# --- the packaged master (issue 18) --------------------------------------------------------
+
+def test_packaged_master_is_found_through_the_package():
+    assert MASTER == resources.files("casebook.data") / "municipalities.csv"
+    assert MASTER == Path(casebook.__file__).parent / "data" / "municipalities.csv" == SHARED_DATA / "municipalities.csv"
+    assert MASTER.with_name("municipalities.SOURCE.md").is_file()
+    lines = MASTER.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ",".join(municipalities.COLUMNS) and len(lines) == 1 + 1788
+    assert len(municipalities.read_master(MASTER.read_bytes())) == 1788
+
+
+def test_packaged_master_is_declared_as_package_data():
+    # the wheel and sdist take them from here (`pip wheel .` lists casebook/data/municipalities.*)
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg", encoding="utf-8")
+    declared = [name.strip() for name in config["options.package_data"]["casebook.data"].split(",")]
+    assert declared == ["municipalities.csv", "municipalities.SOURCE.md"]
+    assert all((MASTER.parent / name).is_file() for name in declared)
+
+
+def test_cli_import_without_a_file_loads_the_packaged_master(app, session):
+    result = app.test_cli_runner().invoke(args=["municipalities", "import"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"市区町村マスタ: 新規 1788 件、更新 0 件、変更なし 0 件\n{CREDIT}\n"
+    assert len(session.exec(select(Municipality)).all()) == 1788
+    assert municipalities.master_credit(session) == CREDIT
+    assert session.get(MasterInfo, "file").value == municipalities.PACKAGED_NAME == "casebook/data/municipalities.csv"
+
+
+def test_cli_import_without_a_file_takes_credit_option(app, session):
+    result = app.test_cli_runner().invoke(args=["municipalities", "import", "--credit", "出典：テスト"])
+    assert result.exit_code == 0 and "新規 1788 件" in result.output
+    assert municipalities.master_credit(session) == "出典：テスト"
+
+
+def _fresh_app(database_url, tmp_path):
+    """An app over an empty database (no tables), as a fresh clone has before `make run`."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+                       "SEARCH_INDEX_DIR": str(tmp_path / "index")})
+
+
+def test_make_run_on_a_fresh_database_imports_the_packaged_master(database_url, tmp_path):
+    app = _fresh_app(database_url, tmp_path)
+    runner = app.test_cli_runner()
+    try:
+        for args in MAKE_RUN:
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, (args, result.output)
+            if args[0] == "municipalities":
+                assert result.output == f"市区町村マスタ: 新規 1788 件、更新 0 件、変更なし 0 件\n{CREDIT}\n"
+        client = app.test_client()
+        page = client.get("/mygov", query_string={"q": "大鰐"}).get_data(as_text=True)
+        assert '<th scope="row">大鰐町</th>' in page and 'name="code" value="023621"' in page and CREDIT in page
+        # the second `make run` finds the same master and skips it (no file read, no row written)
+        started = time.perf_counter()
+        result = runner.invoke(args=["municipalities", "import", "--if-needed"])
+        assert time.perf_counter() - started < 1
+        assert result.output == f"市区町村マスタ: {municipalities.PACKAGED_NAME} を取り込み済みです（変更なし）。\n{CREDIT}\n"
+        with Session(get_engine(app)) as session:
+            assert len(session.exec(select(Municipality)).all()) == 1788
+    finally:
+        get_engine(app).dispose()
+
+
+def test_if_needed_keeps_a_master_from_another_file(app, session, tmp_path):
+    newer = tmp_path / "newer.csv"
+    text = MASTER.read_text(encoding="utf-8").replace("おおわにまち,8671,", "おおわにまち,8000,")
+    newer.write_text(text, encoding="utf-8")
+    runner = app.test_cli_runner()
+    assert "新規 1788 件" in runner.invoke(args=["municipalities", "import", "--if-needed"]).output
+    assert "更新 1 件" in runner.invoke(args=["municipalities", "import", str(newer), "--credit", CREDIT]).output
+    result = runner.invoke(args=["municipalities", "import", "--if-needed"])
+    assert result.exit_code == 0 and "別のファイルから取り込んだマスタをそのまま使います" in result.output
+    session.expire_all()
+    assert session.get(Municipality, "023621").population == 8000
+    # without --if-needed the packaged master replaces it
+    assert "更新 1 件" in runner.invoke(args=["municipalities", "import"]).output
+    session.expire_all()
+    assert session.get(Municipality, "023621").population == 8671
+
+
+def test_if_needed_upgrades_an_older_packaged_master(session):
+    older = MASTER.read_text(encoding="utf-8").replace("おおわにまち,8671,", "おおわにまち,8000,").encode()
+    municipalities.import_master(session, older, CREDIT, municipalities.PACKAGED_NAME)
+    report = municipalities.import_master(session, MASTER.read_bytes(), CREDIT, municipalities.PACKAGED_NAME,
+                                          if_needed=True)
+    assert (report.skipped, report.created, report.updated, report.unchanged) == ("", 0, 1, 1787)
+    again = municipalities.import_master(session, MASTER.read_bytes(), CREDIT, municipalities.PACKAGED_NAME,
+                                         if_needed=True)
+    assert (again.skipped, again.credit) == ("same", CREDIT)
+    # another credit line is a change too
+    other = municipalities.import_master(session, MASTER.read_bytes(), "出典：別", municipalities.PACKAGED_NAME,
+                                         if_needed=True)
+    assert (other.skipped, other.unchanged, municipalities.master_credit(session)) == ("", 1788, "出典：別")
 
 
 def test_import_is_an_upsert(master, session):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import or_
@@ -22,6 +24,8 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 _HIRAGANA = re.compile(r"^[\u3041-\u309f\u30fc]+$")
 _KATA_TO_HIRA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}
+# The name stored as the master's file when it is the packaged copy (a FILE is stored by its own name).
+PACKAGED_NAME = "casebook/data/municipalities.csv"
 
 
 @dataclass
@@ -33,6 +37,15 @@ class ImportReport:
     unchanged: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     credit: str = ""
+    skipped: str = ""  # with if_needed: "same" (this file is the master already) or "other" (kept)
+
+
+def packaged_master() -> Path:
+    """The master CSV that ships with casebook (casebook/data/municipalities.csv, its .SOURCE.md beside it)."""
+    resource = resources.files("casebook.data") / "municipalities.csv"
+    if not isinstance(resource, Path) or not resource.is_file():
+        raise FileNotFoundError(f"the packaged municipality master is not a file on disk: {resource}")
+    return resource
 
 
 def _check_row(row: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
@@ -117,10 +130,28 @@ def credit_from_note(csv_path: Path) -> str | None:
     return None
 
 
-def import_master(session: Session, data: bytes, credit: str, filename: str = "") -> ImportReport:
-    """Upsert every row by code in one transaction; a bad file changes nothing."""
+def _skip_reason(session: Session, digest: str, credit: str, filename: str) -> str:
+    if not has_master(session):
+        return ""
+    info = {row.key: row.value for row in session.exec(select(MasterInfo))}
+    if info.get("sha256") == digest and info.get("credit") == credit:
+        return "same"
+    return "other" if info.get("file") != filename else ""
+
+
+def import_master(session: Session, data: bytes, credit: str, filename: str = "",
+                  if_needed: bool = False) -> ImportReport:
+    """Upsert every row by code in one transaction; a bad file changes nothing.
+
+    With `if_needed` (what `make run` asks for) no row is parsed or written when the master already is
+    this file (same SHA-256) with this credit, or was imported from a file of another name (a newer master
+    stays); the report's `skipped` says which.
+    """
     if not credit.strip():
         raise InvalidInput("出典の表示（クレジット）が必要です。", [("credit", "データの出典を指定してください")])
+    digest = hashlib.sha256(data).hexdigest()
+    if if_needed and (skipped := _skip_reason(session, digest, credit.strip(), filename)):
+        return ImportReport(credit=master_credit(session) or "", skipped=skipped)
     rows = read_master(data)
     existing = {m.code: m for m in session.exec(select(Municipality))}
     report = ImportReport(credit=credit.strip())
@@ -135,7 +166,7 @@ def import_master(session: Session, data: bytes, credit: str, filename: str = ""
             report.updated += 1
         else:
             report.unchanged += 1
-    for key, value in (("credit", report.credit), ("file", filename), ("rows", str(len(rows)))):
+    for key, value in (("credit", report.credit), ("file", filename), ("rows", str(len(rows))), ("sha256", digest)):
         session.merge(MasterInfo(key=key, value=value))
     session.commit()
     return report

@@ -1,0 +1,5 @@
+"""Data that ships with casebook: the municipality master (municipalities.csv) and its source note.
+
+A package only so that importlib.resources finds the files; read them through
+services.municipalities.packaged_master().
+"""
