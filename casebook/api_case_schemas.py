@@ -16,6 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
 from . import case_fields, domain
 from .models import Case
+from .schema_base import FiscalYear
 from .schemas import CaseFileSchema
 from .services import cases
 
@@ -31,8 +32,8 @@ class CaseInSchema(CaseFileSchema):
         unknown = RAISE
         exclude = ("status",)
 
-    start_fiscal_year = fields.Raw(load_default=None, allow_none=True, metadata={
-        "type": ["integer", "string"], "description": "開始年度: 2017、\"2017\"、\"平成29年度\" または null"})
+    start_fiscal_year = FiscalYear(load_default=None, metadata={
+        "type": ["integer", "string"], "description": "開始年度: 2017、\"平成29年度\"、\"H29\"、\"R元\"、\"2017年度\" または null"})
 
     @pre_load
     def _no_final_newline(self, data: Any, **_kw) -> Any:
@@ -45,7 +46,7 @@ class CaseInSchema(CaseFileSchema):
             errors["slug"] = [_NEWLINE]
         if isinstance(data.get("source"), dict) and _ends_in_newline(data["source"].get("url")):
             errors["source"] = {"url": [_NEWLINE]}
-        for key, inner in (("tags", None), ("participants", "code")):
+        for key, inner in (("tags", None), ("participants", "code"), ("sources", "url")):
             items = data.get(key)
             for i, item in enumerate(items if isinstance(items, list) else []):
                 value = item.get(inner) if inner and isinstance(item, dict) else (None if inner else item)
@@ -80,7 +81,14 @@ def _opt(field_cls, *args, **kw):
     return field_cls(*args, required=True, allow_none=True, **kw)
 
 
-_OUTPUT = {"string": fields.String, "date": fields.Date, "integer": fields.Integer}
+class PartialDateOut(fields.Field):
+    """A date known to the day, the month or the year: "2018-10-02", "2018-10" or "2018"."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+_OUTPUT = {"string": fields.String, "date": PartialDateOut, "integer": fields.Integer}
 
 
 def _output(f: case_fields.CaseField) -> fields.Field:
@@ -129,6 +137,12 @@ class EstimateSchema(PerCapitaSchema):
     formula = _opt(fields.String)
 
 
+class QuantitySchema(_Out):
+    min = _req(fields.Float)
+    max = _req(fields.Float)
+    unit = _req(fields.String)
+
+
 class EffectOutSchema(_Out):
     kind = _req(fields.String)
     direction = _req(fields.String)
@@ -142,6 +156,10 @@ class EffectOutSchema(_Out):
     period = _req(fields.String)
     status = _req(fields.String)
     wording = _req(fields.String)
+    baseline = _opt(fields.Nested, QuantitySchema, metadata={"description": "「7人→4人」の前の値（7人）"})
+    result = _opt(fields.Nested, QuantitySchema, metadata={"description": "「7人→4人」の後の値（4人）"})
+    change = _opt(fields.Nested, QuantitySchema, metadata={"description": "後の値 − 前の値（単位が同じとき）"})
+    note = _opt(fields.String, metadata={"description": "括弧内の補足（「22,654時間（11.8人分）」の「11.8人分」）"})
     per_capita = _opt(fields.Nested, PerCapitaSchema, metadata={"description": "住民1人あたりの値"})
     estimate = _opt(fields.Nested, EstimateSchema, metadata={"description": "基準の団体の人口での試算"})
 
@@ -152,16 +170,16 @@ EffectOutSchema = _with_fields(EffectOutSchema, "effects")
 class SourceOutSchema(_Out):
     title = _req(fields.String)
     publisher = _req(fields.String)
-    date = _opt(fields.Date)
+    date = _opt(PartialDateOut, metadata={"type": "string", "description": "2018-10-02、2018-10 または 2018"})
     url = _req(fields.String)
 
 
-SourceOutSchema = _with_fields(SourceOutSchema, "source")
+SourceOutSchema = _with_fields(SourceOutSchema, "sources")
 
 
 class EventOutSchema(_Out):
     name = _req(fields.String)
-    date = _opt(fields.Date)
+    date = _opt(PartialDateOut, metadata={"type": "string", "description": "2017-10-02、2017-10 または 2017"})
 
 
 EventOutSchema = _with_fields(EventOutSchema, "event")
@@ -206,7 +224,8 @@ class CaseOutSchema(CaseSummarySchema):
     contact = _req(fields.String)
     status = _req(fields.String, metadata={"enum": list(domain.CASE_STATUSES)})
     version = _req(fields.Integer)
-    source = _req(fields.Nested, SourceOutSchema)
+    sources = _req(fields.List, fields.Nested(SourceOutSchema), metadata={"description": "出典（順に。最初が主な出典）"})
+    source = _req(fields.Nested, SourceOutSchema, metadata={"description": "最初の出典（sources[0]。互換のため）"})
     event = _req(fields.Nested, EventOutSchema)
     effects = _req(fields.List, fields.Nested(EffectOutSchema))
     created_at = _req(fields.DateTime)
@@ -236,6 +255,8 @@ def case_body(case: Case, themes: dict[str, str], bands: domain.Bands, full: boo
         return out
     out.update({group: {f.name: v for f, v in case_fields.group_values(case, group).items()}
                 for group in case_fields.NESTED})
+    out["sources"] = [{f.name: v for f, v in case_fields.group_values(r, "sources").items()} for r in case.sources]
+    out["source"] = out["sources"][0] if out["sources"] else case_fields.blank_row(case_fields.SOURCES)
     out.update({
         "version": case.version,
         "effects": [effect_body(f, population, reference) for f in cases.effect_figures(case, reference)],
@@ -256,6 +277,11 @@ def effect_body(f: cases.EffectFigures, population: int | None, reference: domai
     out = {field.name: v for field, v in case_fields.group_values(e, "effects").items()}
     out.update({"value_min": e.value_low, "value_max": e.value_high, "unit": e.unit or None,
                 "qualifier": e.qualifier or None, "yen": e.yen, "per_capita": None, "estimate": None})
+    figure = domain.read_figure(e.amount) if e.amount else None
+    for name in ("baseline", "result", "change"):
+        q = getattr(figure, name) if figure else None
+        out[name] = {"min": q.low, "max": q.high, "unit": q.unit} if q is not None else None
+    out["note"] = figure.secondary if figure else None
     each = domain.per_capita(e.value_low, e.value_high, e.unit, population)
     if each is not None:
         out["per_capita"] = {"min": each[0], "max": each[1], "unit": e.unit, "population": population}

@@ -1,8 +1,8 @@
 """The one declaration of a case: every field, once, and every path a case takes derives from it.
 
-A case has top-level fields, two groups stored flat on the Case row (`source.title` in a case
-file is `Case.source_title`, the form field `source_title` and the column `source_title`), and
-two lists of rows (participants, effects; columns p1_name…, e1_label…). Each field is declared
+A case has top-level fields, a group stored flat on the Case row (`event.name` in a case file is
+`Case.event_name`, the form field `event_name` and the column `event_name`), and three lists of
+rows (sources, participants, effects; columns s1_title…, p1_name…, e1_label…). Each field is declared
 here once: its place, its Japanese label, its kind (case_kinds.py: how it is read from the
 editor and from a spreadsheet cell, and shown there) and its case-file check (a marshmallow
 field). From this list come the case-file schema (schemas.py), database row ↔ file-shaped data
@@ -22,22 +22,35 @@ from marshmallow import fields, validate
 
 from . import domain
 from .case_kinds import CHOICE, COUNT, DATE, OPTIONAL, PROSE, TAGS, TEXT, THEMES, YEAR, Kind
-from .schema_base import _date, _int, _list, _max, _one_of, _str
+from .schema_base import (
+    REQUIRED,
+    CensusYear,
+    Code,
+    Count,
+    FiscalYear,
+    PartialDay,
+    Prefecture,
+    Vocabulary,
+    _list,
+    _max,
+    _str,
+)
 
 # Rows per case, for every path that validates with CaseFileSchema (import, cases/, API, editor).
 # What must hold them: the editor's form (forms.CaseForm holds one row more, so the schema explains the limit),
 # and a CSV/XLSX row: 18 + 8 × 50 + 7 × 50 = 768 columns (Excel has 16,384).
 MAX_PARTICIPANTS = 50
 MAX_EFFECTS = 50
+MAX_SOURCES = 20
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]\Z")
-NESTED = ("source", "event")  # groups of a case file stored flat on the Case row
+NESTED = ("event",)  # groups of a case file stored flat on the Case row
 
 
 @dataclass(frozen=True, eq=False)
 class CaseField:
-    """One field of a case, of its source/event group, or of a participant or effect row."""
+    """One field of a case, of its event group, or of a source, participant or effect row."""
 
-    group: str                 # "" (top level), "source", "event", "participants" or "effects"
+    group: str                 # "" (top level), "event", "sources", "participants" or "effects"
     name: str                  # its key within the group
     label: str                 # Japanese name: diffs, error messages, column headers
     kind: Kind                 # how it is read and shown (case_kinds.py)
@@ -54,7 +67,7 @@ class CaseField:
 
     @property
     def path(self) -> str:
-        """Its path in a case file: title, source.title (a row's field: its name in the row)."""
+        """Its path in a case file: title, event.name (a row's field: its name in the row)."""
         return f"{self.group}.{self.name}" if self.group in NESTED else self.name
 
     @property
@@ -65,11 +78,11 @@ class CaseField:
 
 @dataclass(frozen=True)
 class Rows:
-    """A list of rows of a case: participants or effects."""
+    """A list of rows of a case: sources, participants or effects."""
 
     name: str
     label: str
-    prefix: str                 # of its columns: p1_name, e1_label
+    prefix: str                 # of its columns: s1_title, p1_name, e1_label
     fields: tuple[CaseField, ...]
     keys: tuple[str, ...]       # a row without any of these is blank and dropped
     least: int
@@ -90,18 +103,23 @@ def _text(group: str, name: str, label: str, most: int, *, required: bool = Fals
     return CaseField(group, name, label, kind, schema, form_max=most, **kw)
 
 
-def _choice(group: str, name: str, label: str, choices: dict[str, str], default: Any = "", **kw) -> CaseField:
-    """One of `choices`; a blank is `default` ('' for a required choice, which the schema refuses)."""
-    if default == "":
-        schema = _str(required=True, validate=_one_of(choices))
-    else:
-        schema = _str(load_default=default, allow_none=default is None, validate=_one_of(choices))
+def _choice(group: str, name: str, label: str, choices: dict[str, str], default: Any = "", *,
+            vocabulary: str | None = None, derived: bool = False, **kw) -> CaseField:
+    """One of `choices`, typed as its code, its label or a short form (domain/labels.py `vocabulary`).
+
+    A blank is `default` ('' for a required choice, which the schema refuses); a `derived` choice
+    loads a blank as None, for the schema to derive (an effect's period from its figure).
+    """
+    blank = REQUIRED if default == "" else (None if derived else default)
+    check = {"load_default": None if blank is REQUIRED else blank, "required": blank is REQUIRED}
+    if check["required"]:
+        del check["load_default"]
+    schema = Vocabulary(vocabulary, blank=blank, **check) if vocabulary else Prefecture(blank=blank, **check)
     return CaseField(group, name, label, CHOICE, schema, choices=dict(choices), default=default, **kw)
 
 
 def _date_field(group: str, name: str, label: str, **kw) -> CaseField:
-    return CaseField(group, name, label, DATE, _date(load_default=None, allow_none=True), default=None,
-                     form_max=10, **kw)
+    return CaseField(group, name, label, DATE, PartialDay(load_default=None), default=None, form_max=20, **kw)
 
 
 _PREFECTURES = {p: p for p in domain.PREFECTURES}
@@ -112,54 +130,60 @@ CASE: tuple[CaseField, ...] = (
         form_label="事例ID（URLに使う英小文字・数字・ハイフン）", form_max=100, summary=True),
     CaseField("", "title", "題名", TEXT, _str(required=True, validate=validate.Length(
         min=1, max=200, error="必須項目です（200文字以内）。")), form_max=200, trim=True, summary=True),
-    _choice("", "status", "状態", domain.CASE_STATUSES, "draft", in_form=False),
-    _choice("", "detail", "掲載の詳しさ", domain.DETAIL_LEVELS, "full", summary=True),
+    _choice("", "status", "状態", domain.CASE_STATUSES, "draft", vocabulary="case_status", in_form=False),
+    _choice("", "detail", "掲載の詳しさ", domain.DETAIL_LEVELS, "full", vocabulary="detail", summary=True),
     CaseField("", "themes", "テーマ", THEMES, _list(_str(), required=True, validate=validate.Length(
         min=1, error="テーマを1つ以上指定してください。")), default=[], summary=True),
     CaseField("", "tags", "タグ", TAGS, _list(_str(validate=validate.Regexp(
         r"^[^,]{1,50}\Z", error="タグは50文字以内で、カンマを含めないでください。")), load_default=list),
         default=[], form_label="タグ（読点・カンマ区切り）", form_max=500, summary=True),
-    CaseField("", "start_fiscal_year", "開始年度", YEAR, fields.Raw(load_default=None, allow_none=True),
-              default=None, form_label="開始年度（例: 2017 または 平成29年度）", form_max=20, summary=True),
+    CaseField("", "start_fiscal_year", "開始年度", YEAR, FiscalYear(load_default=None), default=None,
+              form_label="開始年度（例: 2017、平成29年度、H29、R元）", form_max=20, summary=True),
     _text("", "summary", "概要", 2000, kind=PROSE, trim=True, summary=True),
     _text("", "background", "背景", 20000, kind=PROSE, trim=True),
     _text("", "approach", "取組内容", 20000, kind=PROSE, trim=True),
     _text("", "outcome", "成果", 20000, kind=PROSE, trim=True),
     _text("", "contact", "問い合わせ先", 1000, kind=PROSE, trim=True),
-    _text("source", "title", "出典", 300, form_label="出典の名称"),
-    _text("source", "publisher", "出典の発行者", 200),
-    _date_field("source", "date", "出典の日付", form_label="出典の日付（例: 2018-10-02）"),
-    _text("source", "url", "出典のURL", 500, check=[validate.Regexp(
-        r"^(https?://\S+)?\Z", error="URLは http:// または https:// で始めてください。")]),
     _text("event", "name", "発表の場", 300, form_label="発表の場（イベント名）"),
-    _date_field("event", "date", "発表日", form_label="発表日（例: 2017-10-02）"),
+    _date_field("event", "date", "発表日", form_label="発表日（例: 2017-10-02、2017年10月）"),
 )
 
+SOURCES = Rows("sources", "出典", "s", (
+    _text("sources", "title", "名称", 300),
+    _text("sources", "publisher", "発行者", 200),
+    _date_field("sources", "date", "日付", form_label="日付（例: 2018-10-02、平成30年10月、2018年）"),
+    _text("sources", "url", "URL", 500, check=[validate.Regexp(
+        r"^(https?://\S+)?\Z", error="URLは http:// または https:// で始めてください。")]),
+), keys=("title", "publisher", "date", "url"), least=0, most=MAX_SOURCES)
+
 PARTICIPANTS = Rows("participants", "参加団体", "p", (
-    _choice("participants", "role", "役割", domain.ROLES, "member"),
-    CaseField("participants", "code", "団体コード", OPTIONAL, _str(load_default=None, allow_none=True),
-              default=None, form_max=6),
+    _choice("participants", "role", "役割", domain.ROLES, "member", vocabulary="role"),
+    CaseField("participants", "code", "団体コード", OPTIONAL, Code(load_default=None), default=None, form_max=6),
     _text("participants", "name", "団体名", 100, required=True),
     _choice("participants", "prefecture", "都道府県", _PREFECTURES, None, blank_choice=True),
-    _choice("participants", "kind", "種類", domain.PARTICIPANT_KINDS, blank_choice=True),
-    CaseField("participants", "population", "人口", COUNT, _int(load_default=None, allow_none=True, validate=validate.Range(
-        0, 50_000_000, error="人口は0〜5,000万の整数で入力してください。")), default=None, form_max=12),
-    CaseField("participants", "population_year", "人口の年", COUNT, _int(load_default=None, allow_none=True,
-              validate=validate.Range(1920, 2100, error="年は1920〜2100で入力してください。")), default=None, form_max=4),
+    _choice("participants", "kind", "種類", domain.PARTICIPANT_KINDS, vocabulary="participant_kind", blank_choice=True),
+    CaseField("participants", "population", "人口", COUNT, Count(50_000_000, "人口", load_default=None), default=None,
+              form_max=12),
+    CaseField("participants", "population_year", "人口の年", COUNT, CensusYear(load_default=None), default=None,
+              form_max=10),
     _text("participants", "population_source", "人口の出典", 300),
+    _choice("participants", "covers", "範囲", domain.COVERS, None, vocabulary="covers", blank_choice=True,
+            form_label="範囲（県内の全市町村を代表するとき）"),
 ), keys=("code", "name"), least=1, most=MAX_PARTICIPANTS)
 
 EFFECTS = Rows("effects", "効果", "e", (
-    _choice("effects", "kind", "種類", domain.EFFECT_KINDS, form_default="cost"),
-    _choice("effects", "direction", "増減", domain.EFFECT_DIRECTIONS, "reduction"),
+    _choice("effects", "kind", "種類", domain.EFFECT_KINDS, vocabulary="effect_kind", form_default="cost"),
+    _choice("effects", "direction", "増減", domain.EFFECT_DIRECTIONS, "reduction", vocabulary="effect_direction",
+            derived=True, blank_choice=True),
     _text("effects", "label", "項目", 200, required=True),
-    _text("effects", "amount", "数値", 100, form_label="数値（例: 232億円、約10〜15%、8名）"),
-    _choice("effects", "period", "期間", domain.EFFECT_PERIODS, "total"),
-    _choice("effects", "status", "区分", domain.EFFECT_STATUSES, "achieved"),
+    _text("effects", "amount", "数値", 100, form_label="数値（例: 232億円、約10〜15%、7人→4人、年間200万円）"),
+    _choice("effects", "period", "期間", domain.EFFECT_PERIODS, "unknown", vocabulary="effect_period", derived=True,
+            blank_choice=True),
+    _choice("effects", "status", "区分", domain.EFFECT_STATUSES, "achieved", vocabulary="effect_status"),
     _text("effects", "wording", "表示する文", 1000, kind=PROSE),
 ), keys=("label", "amount", "wording"), least=0, most=MAX_EFFECTS)
 
-ROWS = {PARTICIPANTS.name: PARTICIPANTS, EFFECTS.name: EFFECTS}
+ROWS = {SOURCES.name: SOURCES, PARTICIPANTS.name: PARTICIPANTS, EFFECTS.name: EFFECTS}
 _BY_PATH = {f.path: f for f in CASE}
 
 
@@ -169,7 +193,7 @@ def get(path: str) -> CaseField:
 
 
 def of(group: str) -> tuple[CaseField, ...]:
-    """The fields of a group: "" (top level), "source", "event", "participants" or "effects"."""
+    """The fields of a group: "" (top level), "event", "sources", "participants" or "effects"."""
     return ROWS[group].fields if group in ROWS else tuple(f for f in CASE if f.group == group)
 
 
@@ -178,12 +202,12 @@ def of(group: str) -> tuple[CaseField, ...]:
 # template row, a test) may leave a field out, which then reads as blank.
 
 def value(data: dict[str, Any], f: CaseField) -> Any:
-    """A case field's value in file-shaped data (data["source"]["title"] for source.title); blank if absent."""
+    """A case field's value in file-shaped data (data["event"]["name"] for event.name); blank if absent."""
     return (data[f.group] if f.group else data).get(f.name, f.default)
 
 
 def nest(values: dict[CaseField, Any]) -> dict[str, Any]:
-    """File-shaped data from values by field: {title: …, source: {title: …}} in the declared order."""
+    """File-shaped data from values by field: {title: …, event: {name: …}} in the declared order."""
     data: dict[str, Any] = {}
     for f, v in values.items():
         (data.setdefault(f.group, {}) if f.group else data)[f.name] = v
@@ -192,12 +216,12 @@ def nest(values: dict[CaseField, Any]) -> dict[str, Any]:
 
 def group_values(obj: Any, group: str) -> dict[CaseField, Any]:
     """The values of a group's fields on a model object (a Case, a Participant, an Effect), lists copied."""
-    return {f: _copy(getattr(obj, f.attr)) for f in of(group)}
+    return {f: f.kind.from_model(_copy(getattr(obj, f.attr))) for f in of(group)}
 
 
 def model_data(case: Any) -> dict[str, Any]:
     """A Case (or anything with its attributes) in the shape of a case file, lists copied."""
-    data = nest({f: _copy(getattr(case, f.attr)) for f in CASE})
+    data = nest({f: f.kind.from_model(_copy(getattr(case, f.attr))) for f in CASE})
     for rows in ROWS.values():
         data[rows.name] = [{f.name: v for f, v in group_values(row, rows.name).items()}
                            for row in getattr(case, rows.name)]
@@ -205,13 +229,13 @@ def model_data(case: Any) -> dict[str, Any]:
 
 
 def model_values(data: dict[str, Any]) -> dict[str, Any]:
-    """The Case attributes (source_title…) of file-shaped data; rows excepted."""
-    return {f.attr: _copy(value(data, f)) for f in CASE}
+    """The Case attributes (event_name…) of file-shaped data; rows excepted."""
+    return {f.attr: f.kind.to_model(_copy(value(data, f))) for f in CASE}
 
 
 def row_values(rows: Rows, row: dict[str, Any]) -> dict[str, Any]:
     """The model attributes of one participant or effect row (a field it leaves out is blank)."""
-    return {f.attr: _copy(row.get(f.name, f.default)) for f in rows.fields}
+    return {f.attr: f.kind.to_model(_copy(row.get(f.name, f.default))) for f in rows.fields}
 
 
 def comparable(data: dict[str, Any]) -> dict[str, Any]:
@@ -233,7 +257,7 @@ def blank_row(rows: Rows) -> dict[str, Any]:
 
 
 def group_defaults(group: str) -> dict[str, Any]:
-    """A source or event group with every field blank (a case file may leave the group out)."""
+    """The event group with every field blank (a case file may leave the group out)."""
     return {f.name: _copy(f.default) for f in of(group)}
 
 
@@ -243,7 +267,7 @@ def _copy(v: Any) -> Any:
 
 # --- paths of errors and diffs (participants[1].population) ---------------------------------------
 
-_ROW_PATH = re.compile(r"^(participants|effects)\[(\d+)\]\.(\w+)$")
+_ROW_PATH = re.compile(r"^(sources|participants|effects)\[(\d+)\]\.(\w+)$")
 
 
 @dataclass(frozen=True)

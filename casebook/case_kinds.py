@@ -56,6 +56,14 @@ class Kind:
     def to_cell(self, f, value: Any) -> str:
         return value
 
+    def from_model(self, value: Any) -> Any:
+        """A stored value as case data (the same, for most kinds)."""
+        return value
+
+    def to_model(self, value: Any) -> Any:
+        """Case data as it is stored."""
+        return value
+
 
 class Prose(Kind):
     name, widget = "prose", "text"
@@ -80,28 +88,39 @@ class Optional(Kind):
 
 
 class Choice(Kind):
-    """One code of the field's vocabulary; a blank is the field's default, a cell may give the label."""
+    """One code of the field's vocabulary, typed as its code, its label or a short form (the schema reads it)."""
 
     name, widget = "choice", "select"
 
     def from_form(self, f, value):
-        return text(value) or f.default
+        return text(value)
 
     def to_form(self, f, value):
         return _blank_none(value)
 
     def from_cell(self, f, value, themes):
-        codes = {label: code for code, label in (f.choices or {}).items()}
-        return codes.get(value, value) or f.default
+        return value
 
     def to_cell(self, f, value):
         return _blank_none(value)
 
 
 class Date(Kind):
-    """A date: typed as 2018-10-02 (the editor also reads full-width digits); None when blank."""
+    """A date known to the day, month or year: 2018-10-02, 2018年10月, 平成30年 (the schema reads it); None when blank.
+
+    In case data a day is a datetime.date and a month or year its ISO text ("2018-10", "2018"); it is
+    stored as ISO text.
+    """
 
     name, output, nullable = "date", "date", True
+
+    def from_model(self, value):
+        if isinstance(value, str) and len(value) == 10:
+            return dt.date.fromisoformat(value)
+        return value
+
+    def to_model(self, value):
+        return value.isoformat() if isinstance(value, dt.date) else value
 
     def from_form(self, f, value):
         return unicodedata.normalize("NFKC", text(value)) or None

@@ -24,6 +24,10 @@ DEFAULT_THEMES = (
     ("cloud", "自治体クラウド"),
     ("wide-area", "広域化・共同化"),
     ("ai-ict", "AI・ICTを活用した業務改革"),
+    ("facility-management", "公共施設の包括管理委託"),
+    ("fire-consolidation", "消防の広域化"),
+    ("waste-consolidation", "ごみ処理の広域化"),
+    ("tax-collection", "滞納整理の共同化"),
 )
 
 

@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import case_fields, domain
-from .case_fields import MAX_EFFECTS, MAX_PARTICIPANTS, CaseField
+from .case_fields import MAX_EFFECTS, MAX_PARTICIPANTS, MAX_SOURCES, CaseField
 
 
 class ChooseGovernmentForm(FlaskForm):
@@ -64,7 +64,8 @@ def _editor_field(f: CaseField):
         return SelectMultipleField(label, choices={}, widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput(), validate_choice=False)
     if f.kind.widget == "select":
-        choices = {"": "（未選択）", **f.choices} if f.blank_choice else dict(f.choices)
+        blank = "（数値から読み取る）" if f.group == "effects" and f.default else "（未選択）"
+        choices = {"": blank, **f.choices} if f.blank_choice else dict(f.choices)
         default = f.form_default if f.form_default is not None else ("" if f.blank_choice else f.default)
         return SelectField(label, choices=choices, default=default)
     checks = [Optional()] if f.default is None and f.kind.name == "optional" else []
@@ -78,6 +79,13 @@ def _add_case_fields(form_class: type, group: str) -> type:
         if f.in_form:
             setattr(form_class, f.attr, _editor_field(f))
     return form_class
+
+
+class SourceForm(Form):
+    """One source (a row of the case editor); its fields: case_fields.SOURCES."""
+
+    position = IntegerField("順番", validators=[Optional()])
+    remove = BooleanField("この行を削除")
 
 
 class ParticipantForm(Form):
@@ -98,6 +106,7 @@ class CaseForm(FlaskForm):
     """Every field of a case (case_fields.CASE). Shape only: the content is validated by CaseFileSchema."""
 
     # One row more than a case may have, so that the schema (not WTForms) explains the limit.
+    sources = FieldList(FormField(_add_case_fields(SourceForm, "sources")), min_entries=1, max_entries=MAX_SOURCES + 1)
     participants = FieldList(FormField(_add_case_fields(ParticipantForm, "participants")), min_entries=1,
                              max_entries=MAX_PARTICIPANTS + 1)
     effects = FieldList(FormField(_add_case_fields(EffectForm, "effects")), min_entries=0,
@@ -113,7 +122,7 @@ def case_form(data: dict[str, Any], themes: dict[str, str]) -> CaseForm:
     """The editor's form filled with `data` (services/editor.py), with the themes to choose from."""
     # A case stored before the row limits may have more rows than the form holds: show what fits.
     data = {**data, "participants": data.get("participants", [])[:MAX_PARTICIPANTS + 1],
-            "effects": data.get("effects", [])[:MAX_EFFECTS + 1]}
+            "effects": data.get("effects", [])[:MAX_EFFECTS + 1], "sources": data.get("sources", [])[:MAX_SOURCES + 1]}
     form = CaseForm(formdata=None, data=data)
     form.themes.choices = dict(themes)
     return form

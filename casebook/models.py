@@ -1,9 +1,10 @@
 """Database tables: cases, their participants and effects, and the theme vocabulary."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, LargeBinary, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -34,12 +35,8 @@ class Case(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_type=JSON)
     start_fiscal_year: int | None = None
     detail: str = Field(default="full", max_length=20)
-    source_title: str = Field(default="", max_length=300)
-    source_publisher: str = Field(default="", max_length=200)
-    source_date: date | None = None
-    source_url: str = Field(default="", max_length=500)
     event_name: str = Field(default="", max_length=300)
-    event_date: date | None = None
+    event_date: str | None = Field(default=None, max_length=10)  # 2017-10-02, 2017-10 or 2017 (domain/dates.py)
     contact: str = Field(default="", sa_type=Text)
     status: str = Field(default="draft", max_length=20, index=True)
     created_at: datetime = Field(default_factory=utcnow)
@@ -54,6 +51,26 @@ class Case(SQLModel, table=True):
         back_populates="case",
         sa_relationship_kwargs={"order_by": "Effect.position", "cascade": "all, delete-orphan"},
     )
+    sources: list["CaseSource"] = Relationship(
+        back_populates="case",
+        sa_relationship_kwargs={"order_by": "CaseSource.position", "cascade": "all, delete-orphan"},
+    )
+
+
+class CaseSource(SQLModel, table=True):
+    """Where the facts of a case come from, in order (the first is its main source)."""
+
+    __table_args__ = (UniqueConstraint("case_id", "position", name="uq_casesource_case_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True))
+    position: int = 0
+    title: str = Field(default="", max_length=300)
+    publisher: str = Field(default="", max_length=200)
+    date: str | None = Field(default=None, max_length=10)  # 2018-10-02, 2018-10 or 2018 (domain/dates.py)
+    url: str = Field(default="", max_length=500)
+
+    case: Optional["Case"] = Relationship(back_populates="sources")
 
 
 class Participant(SQLModel, table=True):
@@ -73,6 +90,7 @@ class Participant(SQLModel, table=True):
     population: int | None = None
     population_year: int | None = None
     population_source: str = Field(default="", max_length=300)
+    covers: str | None = Field(default=None, max_length=30)  # "all_municipalities": stands for every municipality of its prefecture
 
     case: Optional["Case"] = Relationship(back_populates="participants")
 
@@ -89,12 +107,12 @@ class Effect(SQLModel, table=True):
     direction: str = Field(default="reduction", max_length=20)
     label: str = Field(max_length=200)
     amount: str = Field(default="", max_length=100)
-    value_low: float | None = None
-    value_high: float | None = None
-    unit: str = Field(default="", max_length=20)
+    value_low: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 6), nullable=True))
+    value_high: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 6), nullable=True))
+    unit: str = Field(default="", max_length=30)
     qualifier: str = Field(default="", max_length=10)
     yen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    period: str = Field(default="total", max_length=20)
+    period: str = Field(default="unknown", max_length=20)  # "unknown" when the source does not say
     status: str = Field(default="achieved", max_length=20)
     wording: str = Field(default="", sa_type=Text)
 

@@ -46,12 +46,15 @@ EXAMPLE_CASE = {
     "slug": "example-rpa-nyuryoku", "title": "RPAによる申請書入力の自動化", "detail": "full", "themes": ["ai-ict"],
     "tags": ["RPA", "AI-OCR"], "start_fiscal_year": "令和元年度",
     "summary": "紙の申請書をAI-OCRで読み取り、RPAで基幹システムに入力した。", "background": "", "approach": "",
-    "outcome": "", "contact": "", "source": {"title": "", "publisher": "", "date": "2020-04-01", "url": ""},
+    "outcome": "", "contact": "",
+    "sources": [{"title": "○○市 業務改革の報告", "publisher": "○○市", "date": "2020-04", "url": "https://www.example.jp/"}],
     "event": {"name": "", "date": None},
     "participants": [{"role": "lead", "code": "392014", "name": "高知市", "prefecture": "高知県", "kind": "city",
                       "population": 326814, "population_year": 2020, "population_source": "令和2年国勢調査"}],
     "effects": [{"kind": "time", "direction": "reduction", "label": "入力作業時間", "amount": "約1,200時間",
-                 "period": "annual", "status": "achieved", "wording": "入力作業を年間約1,200時間削減"}],
+                 "period": "annual", "status": "achieved", "wording": "入力作業を年間約1,200時間削減"},
+                {"kind": "人員", "direction": None, "label": "入力担当の職員", "amount": "3人→1人", "period": None,
+                 "status": "見込み", "wording": "入力担当を3人から1人に"}],
 }
 # A different bundled case for each change, so that each example names that case's first version.
 EXAMPLE_SLUGS = {"replaceCase": "kochi-madoguchi-itaku", "updateCase": "hirosaki-jichitai-cloud",
@@ -61,7 +64,8 @@ EXAMPLE_SLUGS = {"replaceCase": "kochi-madoguchi-itaku", "updateCase": "hirosaki
 EXAMPLES = {
     "createCase": EXAMPLE_CASE,
     "replaceCase": {k: v for k, v in EXAMPLE_CASE.items() if k != "slug"},
-    "updateCase": {"summary": "要約だけを書き換える例です。", "source": {"url": "https://www.example.jp/"}},
+    "updateCase": {"summary": "要約だけを書き換える例です。",
+                   "sources": [{"title": "弘前市の報告", "publisher": "弘前市", "date": "平成30年3月", "url": "https://www.example.jp/"}]},
 }
 WRITE_ERRORS = (400, 401, 403, 404, 413, 415, 429, 500)
 

@@ -30,32 +30,35 @@ def _declared(group: str) -> type[_Base]:
 class ParticipantSchema(_declared("participants")):
     """A participating government or body (a row of participants)."""
 
-    @pre_load
-    def _code_as_text(self, data, **_kw):
-        if isinstance(data, dict) and isinstance(data.get("code"), int):
-            data = {**data, "code": f"{data['code']:06d}"}
-        return data
-
-    @validates("code")
-    def _valid_code(self, value, **_kw):
-        if value is not None and (error := domain.code_error(value)):
-            raise ValidationError(error)
-
 
 class EffectSchema(_declared("effects")):
-    """A typed, comparable result (a row of effects)."""
+    """A typed, comparable result (a row of effects); its period and direction may come from its figure."""
 
     @validates("amount")
-    def _parsable(self, value, **_kw):
+    def _readable(self, value, **_kw):
         if value:
             try:
-                domain.parse_amount(value)
+                domain.read_figure(value)
             except ValueError as exc:
                 raise ValidationError(str(exc)) from exc
 
+    @post_load
+    def _derived(self, data: dict[str, Any], **_kw) -> dict[str, Any]:
+        # A blank period or direction is read from the figure (年間…, 7人→4人, ▲), else the registry's default.
+        figure = domain.read_figure(data["amount"]) if data["amount"] else None
+        if data["period"] is None:
+            data["period"] = (figure and figure.period) or case_fields.EFFECTS.field("period").default
+        if data["direction"] is None:
+            change = figure.change if figure else None
+            if change is not None and change.low != 0:
+                data["direction"] = "reduction" if change.high <= 0 else "increase"
+            else:
+                data["direction"] = case_fields.EFFECTS.field("direction").default
+        return data
 
-class SourceSchema(_declared("source")):
-    """Where the case was published."""
+
+class SourceSchema(_declared("sources")):
+    """One source of a case (a row of sources): title, publisher, date, URL."""
 
 
 class EventSchema(_declared("event")):
@@ -63,30 +66,34 @@ class EventSchema(_declared("event")):
 
 
 def _groups() -> dict[str, fields.Field]:
-    # The nested groups and the lists of rows, after the top-level fields (the order of a case file).
+    # The nested group and the lists of rows, after the top-level fields (the order of a case file).
     rows = case_fields.ROWS
-    return {"source": _nested(SourceSchema, load_default=dict), "event": _nested(EventSchema, load_default=dict),
-            "participants": _rows(_nested(ParticipantSchema), rows["participants"].most, rows["participants"].label,
-                                  least=rows["participants"].least, required=True),
-            "effects": _rows(_nested(EffectSchema), rows["effects"].most, rows["effects"].label, load_default=list)}
+    out: dict[str, fields.Field] = {"event": _nested(EventSchema, load_default=dict)}
+    for name, schema in (("sources", SourceSchema), ("participants", ParticipantSchema), ("effects", EffectSchema)):
+        extra = {"required": True} if rows[name].least else {"load_default": list}
+        out[name] = _rows(_nested(schema), rows[name].most, rows[name].label, least=rows[name].least, **extra)
+    return out
 
 
 class CaseFileSchema(_Base.from_dict({**{f.name: f.schema for f in case_fields.of("")}, **_groups()},
                                      name="_case_file_fields")):
-    """One case as written in a file of cases/ (and accepted by the API); its fields: case_fields.py."""
+    """One case as written in a file of cases/ (and accepted by the API); its fields: case_fields.py.
 
-    @validates("start_fiscal_year")
-    def _year(self, value, **_kw):
-        if value is not None:
-            try:
-                domain.parse_fiscal_year(value)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
+    A file in the earlier format, with one `source:` mapping (title, publisher, date, url), is read
+    as a list of that one source.
+    """
+
+    @pre_load
+    def _one_source(self, data, **_kw):
+        if isinstance(data, dict) and "source" in data and "sources" not in data:
+            data = dict(data)
+            source = data.pop("source")
+            blank = isinstance(source, dict) and not any(v not in (None, "") for v in source.values())
+            data["sources"] = [] if source is None or blank else [source]
+        return data
 
     @post_load
     def _normalise(self, data: dict[str, Any], **_kw) -> dict[str, Any]:
-        if data["start_fiscal_year"] is not None:
-            data["start_fiscal_year"] = domain.parse_fiscal_year(data["start_fiscal_year"])
         # Texts are stored without surrounding blank space, so every format round-trips alike.
         for f in case_fields.CASE:
             if f.trim:

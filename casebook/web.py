@@ -25,8 +25,28 @@ def number(value) -> str:
 
 
 def effect_value(effect) -> str:
-    """Show an effect's amount as typed by the curator, or '—'."""
-    return effect.amount or "—"
+    """Show an effect's amount as typed by the curator (with the change of a before→after figure), or '—'."""
+    if not effect.amount:
+        return "—"
+    try:
+        figure = domain.read_figure(effect.amount)
+    except ValueError:
+        return effect.amount
+    change = figure.change
+    if change is None or change.low == change.high == 0:
+        return effect.amount
+    size = domain.Quantity(abs(change.high), abs(change.low), change.unit) if change.high < 0 else change
+    return f"{effect.amount}（{size.label()}{'減' if change.high < 0 else '増'}）"
+
+
+def partial_date(value) -> str:
+    """A date known to the day, month or year as 2018年10月2日, 2018年10月 or 2018年; '' for None."""
+    if not value:
+        return ""
+    try:
+        return domain.PartialDate.from_iso(value).label()
+    except ValueError:
+        return str(value)
 
 
 _JST = ZoneInfo("Asia/Tokyo")
@@ -75,13 +95,13 @@ def init_app(app: Flask) -> None:
     app.after_request(secure_headers)
     app.jinja_env.filters.update(number=number, fiscal_year=domain.fiscal_year_label, effect_value=effect_value,
                                   total_population=domain.total_population, localtime=localtime,
-                                  field_label=field_label)
+                                  field_label=field_label, partial_date=partial_date)
     app.jinja_env.globals.update(
         FACET_LABELS=FACET_LABELS, KINDS=domain.PARTICIPANT_KINDS, ROLES=domain.ROLES,
         EFFECT_KINDS=domain.EFFECT_KINDS, EFFECT_DIRECTIONS=domain.EFFECT_DIRECTIONS,
         EFFECT_PERIODS=domain.EFFECT_PERIODS, EFFECT_STATUSES=domain.EFFECT_STATUSES,
         DETAIL_LEVELS=domain.DETAIL_LEVELS, CENSUS_CREDIT=CENSUS_CREDIT, CASE_STATUSES=domain.CASE_STATUSES,
-        ROLES_OF_USERS=domain.ROLES_OF_USERS,
+        ROLES_OF_USERS=domain.ROLES_OF_USERS, is_joint=domain.is_joint, COVERS=domain.COVERS,
     )
     # WTForms' own Japanese messages (Flask-WTF would look for Flask-Babel instead).
     app.config.setdefault("WTF_I18N_ENABLED", False)

@@ -22,7 +22,7 @@ from casebook.db import get_engine, init_db
 from . import writes
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES_DIR = ROOT / "cases"
+CASES_DIR = ROOT / "tests" / "cases"  # the twelve seed cases, frozen: tests count on them (cases/ grows)
 # The reference data the tests read: the municipality master packaged with casebook (once ../shared/data).
 SHARED_DATA = ROOT / "casebook" / "data"
 PG_URL = os.environ.get("CASEBOOK_TEST_DATABASE_URL")

@@ -85,8 +85,10 @@ def test_create_submit_publish_update_archive(api):
     assert patched.status_code == 200 and patched.headers["ETag"] == '"4"'
     after = patched.get_json()
     assert after["title"] == "新しい題名" and after["status"] == "published"
-    assert after["source"] == {"title": "", "publisher": "", "date": "2020-04-01", "url": "https://example.jp/"}
-    assert after["participants"][0]["name"] == "高知市" and len(after["effects"]) == 1
+    # The earlier single `source` changes the first source.
+    assert after["source"] == {"title": "○○市 業務改革の報告", "publisher": "○○市", "date": "2020-04",
+                               "url": "https://example.jp/"} == after["sources"][0]
+    assert after["participants"][0]["name"] == "高知市" and len(after["effects"]) == 2
 
     archived = client.delete(f"/api/v1/cases/{SLUG}", headers=editor)
     assert archived.status_code == 200 and archived.get_json()["status"] == "archived"
@@ -113,7 +115,7 @@ def test_put_replaces_the_whole_case(api):
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert (body["slug"], body["title"], body["status"]) == (slug, NEW["title"], "published")
-    assert [e["label"] for e in body["effects"]] == ["入力作業時間"]
+    assert [e["label"] for e in body["effects"]] == ["入力作業時間", "入力担当の職員"]
     again = client.put(f"/api/v1/cases/{slug}", json=replacement, headers=editor | {"If-Match": etag})
     problem(again, 412)
     same = client.put(f"/api/v1/cases/{slug}", json=replacement, headers=editor | {"If-Match": response.headers["ETag"]})
@@ -217,8 +219,8 @@ def test_tokens_page_shows_a_token_once_and_revokes_it(api):
     ("patch", "/api/v1/cases/kochi-madoguchi-itaku",
      {"json": {"participants": [{"name": "甲市", "kind": "city", "code": "392015"}]}, "headers": {"If-Match": '"1"'}},
      400, "participants[0].code"),
-    ("patch", "/api/v1/cases/kochi-madoguchi-itaku", {"json": {"source": None}, "headers": {"If-Match": '"1"'}},
-     400, "source"),
+    ("patch", "/api/v1/cases/kochi-madoguchi-itaku", {"json": {"sources": None}, "headers": {"If-Match": '"1"'}},
+     400, "sources"),
     ("get", "/api/v1/cases?size=0", {}, 400, "size"),
     ("get", "/api/v1/cases?sort=random&year=20190", {}, 400, "sort"),
     ("get", "/api/v1/municipalities?size=51", {}, 400, "size"),

@@ -87,11 +87,11 @@ def test_clean_file_imports_in_every_encoding(loaded_app, db, fmt):
 
 
 BAD = [
-    ({"themes": "ふるさと納税"}, "テーマ (themes)", "未登録のテーマ"),
+    ({"themes": "ふるさと納税"}, "テーマ (themes)", "「ふるさと納税」は登録されたテーマではありません"),
     ({"p1_code": "023622"}, "参加団体1 団体コード (p1_code)", "検査数字"),
     ({"p1_population": "八千"}, "参加団体1 人口 (p1_population)", "整数"),
     ({"title": ""}, "題名 (title)", "必須"),
-    ({"e1_amount": "たくさん"}, "効果1 数値 (e1_amount)", "数量を読み取れません"),
+    ({"e1_amount": "たくさん"}, "効果1 数値 (e1_amount)", "「たくさん」は数値として読めません"),
 ]
 
 
@@ -158,7 +158,7 @@ def test_web_bad_rows_are_listed(accounts):
                                                    "file": (io.BytesIO(data), "cases.csv")},
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "参加団体1 団体コード (p1_code): 団体コードの検査数字" in page
+    assert response.status_code == 400 and "参加団体1 団体コード (p1_code): 「023622」: 団体コードの検査数字" in page
     assert 'name="pending"' not in page
 
 
@@ -224,7 +224,7 @@ def test_cli_export_and_import(loaded_app, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(as_csv(table([{**GOOD_ROWS[0], "themes": "unknown"}])))
     result = runner.invoke(args=["import", str(bad)])
-    assert result.exit_code == 1 and "2行目: テーマ (themes): 未登録のテーマ" in result.output
+    assert result.exit_code == 1 and "2行目: テーマ (themes): 「" in result.output and "登録されたテーマではありません" in result.output
     good = tmp_path / "good.csv"
     good.write_bytes(as_csv(table(GOOD_ROWS)))
     assert "新規 2 件" in runner.invoke(args=["import", "--dry-run", str(good)]).output
@@ -254,7 +254,9 @@ def test_template_parses_back(accounts):
         data = editor.get(f"/curate/import/template.{fmt}").data
         with Session(get_engine(accounts)) as db:
             plan = bulk.plan_import(db, data, f"t.{fmt}", None)
-        assert plan.ok and plan.count("create") == 1, plan.rows
+        # Only the example's own ID is refused (so it is never imported by mistake): every value reads.
+        assert [r.errors for r in plan.rows] == [[("事例ID (slug)", "テンプレートの記入例の行です。削除してから取り込んでください")]]
+        assert plan.records and plan.rows[0].action == "create"
 
 
 # --- completeness, queue, coverage ---------------------------------------------------------

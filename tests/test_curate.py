@@ -107,7 +107,7 @@ def test_errors_are_shown_next_to_fields_and_nothing_is_saved(accounts):
     assert response.status_code == 400
     assert re.search(r'id="title-error">[^<]*必須', page)
     assert re.search(r'id="participants-1-code-error">[^<]*検査数字', page)
-    assert re.search(r'id="effects-1-amount-error">[^<]*数量を読み取れません', page)
+    assert re.search(r'id="effects-1-amount-error">[^<]*数値として読めません', page)
     assert 'aria-describedby="participants-1-code-error"' in page
     assert "保存はされていません" in page
     with accounts.app_context(), Session(get_engine(accounts)) as db:
@@ -127,8 +127,8 @@ def test_preview_parses_amounts_and_fills_from_the_master(accounts):
         "participants-0-name": "", "participants-0-prefecture": "", "participants-0-kind": "",
         "participants-0-population": "", "effects-0-amount": "約10〜15%"})
     page = curator.post("/curate/cases/new", data=data).get_data(as_text=True)
-    assert "読み取り結果: 値 10〜15、単位 %、範囲、修飾 約" in page
-    assert "読み取り結果: 値 1,500万、単位 円、円換算 15,000,000円" in page
+    assert "読み取り結果: 値 約10〜15%、範囲、単位 %、修飾 約" in page
+    assert "読み取り結果: 値 1,500万円、単位 円、円換算 15,000,000円" in page
     assert 'name="participants-0-name" type="text" value="大鰐町"' in page
     assert 'name="participants-1-population" type="text" value="326814"' in page
     assert "プレビュー（まだ保存されていません）" in page and "大鰐町" in page

@@ -257,10 +257,11 @@ CODES = {
     "role": {"lead", "member"},
     "effect_kind": {"cost", "staff", "time", "facilities", "service", "risk", "other"},
     "effect_direction": {"reduction", "increase"},
-    "effect_period": {"annual", "monthly", "total", "one_off"},
+    "effect_period": {"annual", "monthly", "total", "one_off", "unknown"},
     "effect_status": {"expected", "achieved"},
     "detail": {"full", "outline"},
     "case_status": {"draft", "review", "published", "archived"},
+    "covers": {"all_municipalities"},
 }
 
 
@@ -487,3 +488,95 @@ def test_format_decimal(value, text):
 @pytest.mark.parametrize(("text", "label"), [("約20.1億円", "約20億1,000万円"), ("約10〜15%", "約10〜15%"), ("26億円余り", "26億円余り")])
 def test_quantity_label(text, label):
     assert read_figure(text).value.label() == label
+
+
+# --- figures as public documents write them (from entering 190 real cases) -------------------
+
+@pytest.mark.parametrize(("text", "value", "period", "reduction"), [
+    # a duration before the amount (5年間で, 10年で) is not the value
+    ("5年間で計540万円", Q(5400000, "円"), "total", False),
+    ("10年で139億円", Q(13900000000, "円"), "total", False),
+    ("40年間で260億円の削減効果", Q(26000000000, "円"), "total", True),
+    # a comparison base (令和3年度比) is not the value; 減, 削減, 増... are a direction, not part of the unit
+    ("令和3年度比 ▲70%削減", Q(70, "%"), None, True),
+    ("2019年度比 ▲70%削減", Q(70, "%"), None, True),
+    ("前年度比 ▲70%削減", Q(70, "%"), None, True),
+    ("12%減", Q(12, "%"), None, True),
+    ("20%増", Q(20, "%"), None, False),
+    # a span of years before the figure is context
+    ("2039年度から25年度に14年前倒し", Q(14, "年"), None, True),
+    # the Japanese middle dot as a decimal point
+    ("42・9%", Q("42.9", "%"), None, False),
+    ("2・8倍", Q("2.8", "倍"), None, False),
+    # a deadline (平成52年までに) is not the value
+    ("平成52年までに約25億円以上", Q(2500000000, "円", "約・以上"), None, False),
+    # a fraction followed by a unit word is that many units
+    ("職員2/3人程度", Q("0.67", "人", "約"), None, False),
+    # period words with particles, and durations of one year or month
+    ("年間で約602時間", Q(602, "時間", "約"), "annual", False),
+    ("一年で2300万円", Q(23000000, "円"), "annual", False),
+    ("1年で2300万円", Q(23000000, "円"), "annual", False),
+    ("1か月で約2,400件", Q(2400, "件", "約"), "monthly", False),
+    # ranges of 割 with the unit on both sides
+    ("約2割~4割程度", Q(20, "%", "約", high=40), None, False),
+    ("2割〜3割", Q(20, "%", high=30), None, False),
+])
+def test_read_figure_from_public_documents(text, value, period, reduction):
+    figure = read_figure(text)
+    assert (figure.value, figure.period, figure.qualifier, figure.reduction) == (value, period, value.qualifier, reduction)
+    assert (figure.baseline, figure.result) == (None, None)
+
+
+@pytest.mark.parametrize(("text", "baseline", "result"), [
+    ("合計21台で71人→9台39人", Q(71, "人"), Q(39, "人")),  # two figures each side: the last of each
+    ("21台→9台", Q(21, "台"), Q(9, "台")),
+    ("67カ所を44カ所", Q(67, "箇所"), Q(44, "箇所")),
+])
+def test_read_figure_before_after_from_public_documents(text, baseline, result):
+    figure = read_figure(text)
+    assert (figure.baseline, figure.result, figure.value) == (baseline, result, result)
+
+
+@pytest.mark.parametrize(("text", "baseline", "secondary"), [
+    ("約230時間→数秒", Q(230, "時間", "約"), "→数秒"),
+    ("約50時間→数秒", Q(50, "時間", "約"), "→数秒"),
+    ("およそ500時間→数十秒", Q(500, "時間", "約"), "→数十秒"),
+])
+def test_read_figure_result_without_digits(text, baseline, secondary):
+    figure = read_figure(text)
+    assert (figure.baseline, figure.result, figure.value, figure.change) == (baseline, None, baseline, None)
+    assert (figure.qualifier, figure.secondary) == ("約", secondary)
+
+
+PUBLIC_DOCUMENT_FIGURES = [
+    "5年間で計540万円", "10年で139億円", "40年間で260億円の削減効果", "令和3年度比 ▲70%削減", "12%減", "20%増",
+    "2039年度から25年度に14年前倒し", "42・9%", "2・8倍", "平成52年までに約25億円以上", "合計21台で71人→9台39人",
+    "21台→9台", "職員2/3人程度", "年間で約602時間", "一年で2300万円", "1年で2300万円", "1か月で約2,400件",
+    "67カ所を44カ所", "約230時間→数秒", "約50時間→数秒", "およそ500時間→数十秒", "約2割~4割程度", "2割〜3割",
+]
+
+
+@pytest.mark.parametrize("text", PUBLIC_DOCUMENT_FIGURES)
+def test_units_stay_short(text):
+    figure = read_figure(text)
+    for q in (figure.value, figure.baseline, figure.result):
+        assert q is None or (len(q.unit) <= 10 and "年まで" not in q.unit), q
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("2割5分", Q(25, "%")), ("1割減", Q(10, "%")), ("2025年度に100件", Q(100, "件")), ("設計3件", Q(3, "件")),
+    ("100トンCO2", Q(100, "トンCO2")), ("3年に1回", Q(3, "年")),
+])
+def test_read_figure_words_around_figures(text, value):
+    assert read_figure(text).value == value
+    assert read_figure(text).period is None
+
+
+def test_wo_between_different_units_is_not_before_after():
+    figure = read_figure("3人を配置し100万円を削減")
+    assert (figure.value, figure.baseline, figure.result) == (Q(3, "人"), None, None)
+
+
+@pytest.mark.parametrize("text", ["→数秒", "7人→なし", "比較なし"])
+def test_read_figure_still_refuses(text):
+    refused(read_figure, text, "約20.1億円")

@@ -55,7 +55,7 @@ GOOD = (CASES_DIR / "kochi-madoguchi-itaku.yaml").read_text(encoding="utf-8")
 @pytest.mark.parametrize(("content", "field", "reason"), [
     (GOOD.replace('code: "392014"', 'code: "392015"'), "participants[0].code", "検査数字"),
     (GOOD.replace("themes:\n- outsourcing", "themes:\n- unknown-theme").replace(
-        "themes: [outsourcing]", "themes: [unknown-theme]"), "themes", "未登録のテーマ"),
+        "themes: [outsourcing]", "themes: [unknown-theme]"), "themes", "「unknown-theme」は登録されたテーマではありません"),
     (GOOD.replace("\ntitle:", "\nuntitled:"), "title", "必須"),
     (GOOD.replace("population: 326814", "population: 三十万"), "participants[0].population", "整数"),
     ("slug: [unclosed\n", "（ファイル）", "YAML"),

@@ -1,6 +1,6 @@
 """Schema migrations: the revisions build exactly the models' schema, on SQLite and PostgreSQL."""
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from casebook import migrations
@@ -109,3 +109,36 @@ def test_a_drafted_revision_follows_the_newest_and_is_empty_when_nothing_changed
     assert f"revision = '0099_test'\ndown_revision = {previous!r}\n" in text
     assert [line.strip() for line in text.splitlines() if line.strip().startswith(("op.", "pass"))] == ["pass", "pass"]
     assert migrations.head() == "0099_test"
+
+
+def test_0004_moves_each_cases_source_into_its_sources_and_keeps_every_row(engine):
+    """A database of the earlier format keeps its cases, rows and revisions; the one source becomes sources[0]."""
+    migrations.upgrade(engine, "0003_integrity")
+    with engine.begin() as db:
+        for case_id, slug, title, date in ((1, "with-source", "報告書", "2018-10-02"), (2, "no-source", "", None)):
+            db.execute(text(
+                'INSERT INTO "case" (id, slug, title, summary, background, approach, outcome, themes, tags, detail, '
+                "source_title, source_publisher, source_date, source_url, event_name, event_date, contact, status, "
+                "created_at, updated_at, version) VALUES (:id, :slug, 't', '', '', '', '', '[]', '[]', 'full', :title, "
+                ":publisher, :date, '', '', :event, '', 'published', :now, :now, 1)"),
+                {"id": case_id, "slug": slug, "title": title, "publisher": "内閣府" if title else "", "date": date,
+                 "event": "2017-10-02" if title else None, "now": "2026-01-01 00:00:00"})
+            db.execute(text("INSERT INTO participant (case_id, position, role, name, kind, population_source) "
+                            "VALUES (:id, 0, 'lead', '高知市', 'city', '')"), {"id": case_id})
+            db.execute(text("INSERT INTO effect (case_id, position, kind, direction, label, amount, value_low, value_high, "
+                            "unit, qualifier, period, status, wording) VALUES (:id, 0, 'cost', 'reduction', '費用', "
+                            "'約20.1億円', 2010000000, 2010000000, '円', '約', 'total', 'achieved', '')"), {"id": case_id})
+    migrations.upgrade(engine)
+    with engine.connect() as db:
+        assert migrations.differences(db) == []
+        sources = db.execute(text("SELECT case_id, position, title, publisher, date FROM casesource")).all()
+        assert [tuple(s) for s in sources] == [(1, 0, "報告書", "内閣府", "2018-10-02")]
+        events = db.execute(text('SELECT id, event_date FROM "case" ORDER BY id')).all()
+        assert [tuple(e) for e in events] == [(1, "2017-10-02"), (2, None)]
+        assert db.execute(text("SELECT COUNT(*) FROM participant")).scalar() == 2  # no cascade on the case table
+        assert db.execute(text("SELECT COUNT(*) FROM effect")).scalar() == 2
+    migrations.downgrade(engine, "0003_integrity")
+    with engine.connect() as db:
+        back = db.execute(text('SELECT source_title, source_publisher FROM "case" ORDER BY id')).all()
+        assert [tuple(b) for b in back] == [("報告書", "内閣府"), ("", "")]
+        assert db.execute(text("SELECT COUNT(*) FROM participant")).scalar() == 2

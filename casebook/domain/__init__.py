@@ -9,10 +9,13 @@ The rest of the app imports this package (`from casebook import domain`, then `d
 the modules under it are its rooms:
 
 - `codes`: prefectures, regions, the local-government code and its check digit
-- `vocabularies`: participant kinds, roles, effect kinds, case statuses...
-- `years`: eras and fiscal years
+- `labels`: each controlled vocabulary's codes, Japanese labels and the short forms people type
+- `vocabularies`: participant kinds, roles, effect kinds, case statuses... (from `labels`)
+- `dates`: dates with a precision (day, month or year), in Western and era forms
+- `years`: eras, fiscal years and census years
+- `figures`: effect figures as people write them (7人→4人, 年間約200万円, 約3割), exact decimals
 - `bands`: population labels, population bands, a case's total population
-- `amounts`: parsing and formatting amounts, per-capita and scaled estimates
+- `amounts`: formatting amounts, per-capita and scaled estimates
 - `similarity`: the reference government, size distance and closeness
 """
 from __future__ import annotations
@@ -32,7 +35,19 @@ from .amounts import (
     scaled,
 )
 from .bands import DEFAULT_BAND_BOUNDARIES, Band, Bands, population_label, total_population
-from .codes import PREFECTURES, REGIONS, check_digit, code_error, prefecture_code, region_of
+from .codes import (
+    PREFECTURES,
+    REGIONS,
+    check_digit,
+    code_candidates,
+    code_error,
+    prefecture_code,
+    read_code,
+    region_of,
+)
+from .dates import PartialDate, excel_serial_date, parse_date
+from .figures import Figure, Quantity, format_decimal, read_figure
+from .labels import LABELS, VOCABULARY_NAMES, read_label
 from .similarity import (
     SAME_PREFECTURE_BONUS,
     SAME_REGION_BONUS,
@@ -44,25 +59,41 @@ from .similarity import (
 )
 from .vocabularies import (
     CASE_STATUSES,
+    COVERS,
     DETAIL_LEVELS,
     EFFECT_DIRECTIONS,
     EFFECT_KINDS,
     EFFECT_PERIODS,
     EFFECT_STATUSES,
+    JOINT_KINDS,
     PARTICIPANT_KINDS,
     ROLES,
     ROLES_OF_USERS,
+    is_joint,
 )
-from .years import ERAS, era_year, fiscal_year_label, parse_fiscal_year
+from .years import (
+    ERAS,
+    era_year,
+    fiscal_year_label,
+    fiscal_year_of,
+    parse_census_year,
+    parse_fiscal_year,
+    read_fiscal_year,
+)
 
 __all__ = [
     # codes
-    "PREFECTURES", "REGIONS", "check_digit", "code_error", "prefecture_code", "region_of",
+    "PREFECTURES", "REGIONS", "check_digit", "code_candidates", "code_error", "prefecture_code", "read_code",
+    "region_of",
+    # labels, dates, figures
+    "LABELS", "VOCABULARY_NAMES", "read_label", "PartialDate", "excel_serial_date", "parse_date",
+    "Figure", "Quantity", "format_decimal", "read_figure",
     # vocabularies
-    "CASE_STATUSES", "DETAIL_LEVELS", "EFFECT_DIRECTIONS", "EFFECT_KINDS", "EFFECT_PERIODS",
-    "EFFECT_STATUSES", "PARTICIPANT_KINDS", "ROLES", "ROLES_OF_USERS",
+    "CASE_STATUSES", "COVERS", "DETAIL_LEVELS", "EFFECT_DIRECTIONS", "EFFECT_KINDS", "EFFECT_PERIODS",
+    "EFFECT_STATUSES", "JOINT_KINDS", "PARTICIPANT_KINDS", "ROLES", "ROLES_OF_USERS", "is_joint",
     # years
-    "ERAS", "era_year", "fiscal_year_label", "parse_fiscal_year",
+    "ERAS", "era_year", "fiscal_year_label", "fiscal_year_of", "parse_census_year", "parse_fiscal_year",
+    "read_fiscal_year",
     # bands
     "DEFAULT_BAND_BOUNDARIES", "Band", "Bands", "population_label", "total_population",
     # amounts

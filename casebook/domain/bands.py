@@ -4,6 +4,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from .vocabularies import is_joint
+
 DEFAULT_BAND_BOUNDARIES: tuple[int, ...] = (5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000)
 
 
@@ -59,11 +61,11 @@ class Bands:
 def total_population(participants) -> int | None:
     """Return a case's population: the sum of its governments' populations.
 
-    Joint bodies (kind "association") have no population of their own. When a prefecture
+    Joint bodies (vocabularies.JOINT_KINDS) have no population of their own. When a prefecture
     takes part, its municipalities are already inside its population and are not added again.
     Returns None when no participant has a population.
     """
-    governments = [p for p in participants if p.kind != "association" and p.population is not None]
+    governments = [p for p in participants if not is_joint(p.kind) and p.population is not None]
     prefectures = {p.prefecture for p in governments if p.kind == "prefecture"}
     counted = [p.population for p in governments
                if p.kind == "prefecture" or p.prefecture not in prefectures]

@@ -46,6 +46,7 @@ WORDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "monthly": ("月間", ("毎月", "月", "月額")),
         "total": ("累計・総額", ("累計", "合計", "総額", "計", "通算")),
         "one_off": ("一時", ("一回", "一時的", "初期")),
+        "unknown": ("不明", ("期間不明", "記載なし")),
     },
     "effect_status": {
         "expected": ("見込み", ("見込", "試算", "予定", "目標", "推計", "想定", "計画")),
@@ -54,6 +55,9 @@ WORDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "detail": {
         "full": ("詳細", ()),
         "outline": ("概要のみ", ("概要",)),
+    },
+    "covers": {
+        "all_municipalities": ("県内の全市町村", ("全市町村", "県内全市町村", "管内全市町村", "県内全域", "全域")),
     },
     "case_status": {
         "draft": ("下書き", ()),
@@ -67,6 +71,7 @@ WORDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
 VOCABULARY_NAMES: dict[str, str] = {
     "participant_kind": "団体の種類", "role": "役割", "effect_kind": "効果の種類", "effect_direction": "効果の向き",
     "effect_period": "効果の期間", "effect_status": "見込み・実績の別", "detail": "記載の詳しさ", "case_status": "事例の状態",
+    "covers": "参加の範囲",
 }
 
 LABELS: dict[str, dict[str, str]] = {vocab: {code: label for code, (label, _) in codes.items()} for vocab, codes in WORDS.items()}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .bands import Bands, total_population
 from .codes import region_of
+from .vocabularies import is_joint
 
 SAME_PREFECTURE_BONUS = math.log(2.0)   # a same-prefecture case counts as if 2× closer in size
 SAME_REGION_BONUS = math.log(1.5)       # a same-region case counts as if 1.5× closer
@@ -33,7 +34,7 @@ def size_distance(population: int, reference: int) -> float:
 
 def similarity_candidates(participants) -> list[tuple[str, int, str | None]]:
     """The populations a case can be compared by: each government's, and the total when there are several."""
-    governments = [p for p in participants if p.kind != "association" and p.population is not None]
+    governments = [p for p in participants if not is_joint(p.kind) and p.population is not None]
     out = [(p.name, p.population, p.prefecture) for p in governments]
     total = total_population(participants)
     if len(governments) > 1 and total is not None:

@@ -34,6 +34,11 @@ INITIAL_TABLES = frozenset({
     "apitoken", "auditentry", "case", "effect", "loginattempt", "masterinfo", "municipality",
     "participant", "pendingimport", "revision", "theme", "user",
 })
+# Columns of the first release that later revisions drop or retype, as (table, column).
+LATER_DROPPED = frozenset({("case", "source_title"), ("case", "source_publisher"), ("case", "source_date"),
+                           ("case", "source_url")})
+LATER_RETYPED = frozenset({("case", "event_date"), ("effect", "value_low"), ("effect", "value_high"),
+                           ("effect", "unit")})
 
 
 class MigrationError(RuntimeError):
@@ -92,12 +97,16 @@ def _adopted_revision(connection: Connection) -> str | None:
     if not diff:
         return "head"
     missing = {d[1].name for d in diff if isinstance(d, tuple) and d[0] == "add_table"}
-    # What later revisions add: tables (with their indexes), columns and unique constraints.
-    only_later_additions = all(
-        isinstance(d, tuple) and (d[0] in ("add_table", "add_column", "add_constraint")
-                                  or (d[0] == "add_index" and d[1].table.name in missing))
+    # What later revisions change: tables (with their indexes), columns and unique constraints
+    # added, the case's single-source columns dropped (0004), column types changed (0004).
+    only_later_changes = all(
+        (isinstance(d, tuple) and (d[0] in ("add_table", "add_column", "add_constraint")
+                                   or (d[0] == "add_index" and d[1].table.name in missing)
+                                   or (d[0] == "remove_column" and (d[2], d[3].name) in LATER_DROPPED)))
+        or (isinstance(d, list) and all(m[0] in ("modify_type", "modify_nullable") and (m[2], m[3]) in LATER_RETYPED
+                                        for m in d))
         for d in diff)
-    if only_later_additions and tables == INITIAL_TABLES:
+    if only_later_changes and tables == INITIAL_TABLES:
         return INITIAL
     raise MigrationError(
         "The database has tables but no migration version, and they differ from the models; "

@@ -19,7 +19,7 @@ from .. import domain
 from ..models import Case
 from . import analysis, facets
 
-DOCUMENT_VERSION = 1  # bump when case_document changes what it writes for a case
+DOCUMENT_VERSION = 2  # bump when case_document changes what it writes for a case
 UNKNOWN_LAST = 2**62  # the ascending population sort key of a case without a known population
 TEXTS = ("title", "summary", "all")  # ranked texts: a match in the title counts most, then the summary
 SORT_KEYS = ("population", "population_asc", "effect_yen", "updated")  # integers, larger is later
@@ -35,7 +35,7 @@ def case_document(case: Case, theme_labels: dict[str, str], bands: domain.Bands)
         *(f"{e.label} {e.amount} {e.wording}" for e in effects),
         *(f"{p.prefecture or ''}{p.name}" for p in people),
         *(theme_labels.get(t, t) for t in case.themes),
-        *case.tags, case.source_title, case.event_name,
+        *case.tags, *(s.title for s in case.sources), case.event_name,
     ])
     yen = [e.yen for e in effects if e.yen is not None]
     doc: dict[str, Any] = {
@@ -49,10 +49,16 @@ def case_document(case: Case, theme_labels: dict[str, str], bands: domain.Bands)
                  "population_asc": total if total is not None else UNKNOWN_LAST,
                  "effect_yen": max(yen) if yen else 0,
                  "updated": int(case.updated_at.timestamp())},
-        "people": [list(c) for c in domain.similarity_candidates(people)],
+        "people": [list(c) for c in domain.similarity_candidates(people)]
+                  + [[f"{prefecture}の市町村", population, prefecture] for prefecture, population in covered(case)],
     }
     doc["fingerprint"] = document_fingerprint(doc)
     return doc
+
+
+def covered(case: Case) -> list[tuple[str, int]]:
+    """(prefecture, population) of the municipalities a case's prefecture-wide participants stand for (rows.py)."""
+    return case.__dict__.get("covered", [])
 
 
 def document_fingerprint(doc: dict[str, Any]) -> str:

@@ -84,7 +84,9 @@ def _bands_of(case: Case, bands: domain.Bands) -> set[str]:
     total = domain.total_population(people)
     found = {bands.band_of(total).code} if total is not None else set()
     found |= {bands.band_of(p.population).code for p in people
-              if p.population is not None and p.kind != "association"}
+              if p.population is not None and not domain.is_joint(p.kind)}
+    # A prefecture-wide participant stands for each of its municipalities too (rows.with_covered).
+    found |= {bands.band_of(population).code for _prefecture, population in case.__dict__.get("covered", [])}
     return found
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from ..models import Case, Theme
+from ..models import Case, Municipality, Theme
 
 
 def _with_children():
-    return (selectinload(Case.participants), selectinload(Case.effects))
+    return (selectinload(Case.sources), selectinload(Case.participants), selectinload(Case.effects))
 
 
 def theme_labels(session: Session) -> dict[str, str]:
@@ -25,9 +25,27 @@ def cases_by_slugs(session: Session, slugs: list[str]) -> list[Case]:
     if not slugs:
         return []
     found = {c.slug: c for c in session.exec(select(Case).where(Case.slug.in_(slugs)).options(*_with_children()))}
-    return [found[s] for s in slugs if s in found]
+    return with_covered(session, [found[s] for s in slugs if s in found])
 
 
 def all_cases(session: Session) -> list[Case]:
     """Every case with its participants and effects, in id order (the order a rebuild writes them in)."""
-    return list(session.exec(select(Case).options(*_with_children()).order_by(Case.id)))
+    return with_covered(session, list(session.exec(select(Case).options(*_with_children()).order_by(Case.id))))
+
+
+def with_covered(session: Session, cases: list[Case]) -> list[Case]:
+    """Give each case `covered`: (prefecture, population) of every municipality its prefecture-wide
+    participants (covers "all_municipalities") stand for, from the master; so that a town finds a
+    prefecture's plan by its own size. Empty without such participants or without the master."""
+    prefectures = {p.prefecture for c in cases for p in c.participants if p.covers == "all_municipalities" and p.prefecture}
+    by_prefecture: dict[str, list[int]] = {}
+    if prefectures:
+        rows = session.exec(select(Municipality.prefecture, Municipality.population).where(
+            Municipality.prefecture.in_(sorted(prefectures)), Municipality.kind != "prefecture",
+            Municipality.population.is_not(None)).order_by(Municipality.code))
+        for prefecture, population in rows:
+            by_prefecture.setdefault(prefecture, []).append(population)
+    for case in cases:
+        case.__dict__["covered"] = [(p.prefecture, n) for p in case.participants if p.covers == "all_municipalities"
+                                    for n in by_prefecture.get(p.prefecture, [])]
+    return cases

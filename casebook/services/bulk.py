@@ -10,11 +10,11 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlmodel import Session, select
 
-from .. import case_fields
+from .. import case_fields, domain
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import Case, PendingImport, User, utcnow
 from ..schemas import CaseFileSchema, flatten_errors
-from . import safe_files, tabular
+from . import participants, preview, safe_files, tabular, workbook
 from .cases import all_cases, case_data, check_rules, get_cases, same_content, save_case, theme_labels
 from .loader import dates_as_text
 from .workflow import may
@@ -36,6 +36,8 @@ class RowReport:
     slug: str
     action: str = ""                                   # create | update | unchanged
     errors: list[tuple[str, str]] = field(default_factory=list)   # (column, reason)
+    notes: list[tuple[str, str]] = field(default_factory=list)    # (column, what was read or differs): no refusal
+    stored: list[str] = field(default_factory=list)    # what will be stored, in words (a valid row)
 
 
 @dataclass
@@ -52,17 +54,33 @@ class ImportPlan:
         return sum(1 for r in self.rows if r.action == action and not r.errors)
 
 
-def _column(path: str, tabular_file: bool) -> str:
-    """Name a schema error path as the column a person typed it in."""
-    place = case_fields.locate(path) if tabular_file else None
-    if place is None:
-        return path
-    if place.rows is None:
-        return tabular.header(place.field.attr, place.field.label)
-    if place.index is None:
-        return f"{place.rows.label} ({place.rows.prefix}N_… の列)"
-    name = place.field.name if place.field else path.rsplit(".", 1)[1]
-    return tabular.header(tabular.column(place.rows, place.index + 1, name), case_fields.label(path))
+GROUPS = "_groups"  # see read_upload
+
+
+@dataclass
+class Columns:
+    """Names the column a person typed a value in, from a schema path (participants[2].code)."""
+
+    tabular_file: bool
+    groups: dict[str, list[int]] = field(default_factory=dict)   # rows name -> group number of each item
+    origins: dict[tuple[str, int], str] = field(default_factory=dict)  # (rows name, group) -> long-sheet row
+
+    def __call__(self, path: str) -> str:
+        place = case_fields.locate(path) if self.tabular_file else None
+        if place is None:
+            return path
+        if place.rows is None:
+            return tabular.header(place.field.attr, place.field.label)
+        if place.index is None:
+            return f"{place.rows.label} ({place.rows.prefix}N_… の列)"
+        numbers = self.groups.get(place.rows.name, [])
+        n = numbers[place.index] if place.index < len(numbers) else place.index + 1
+        name = place.field.name if place.field else path.rsplit(".", 1)[1]
+        label = place.field.label if place.field else name
+        where = self.origins.get((place.rows.name, n))
+        if where:
+            return f"{where} {tabular.header(name, label)}"
+        return tabular.header(tabular.column(place.rows, n, name), f"{place.rows.label}{n} {label}")
 
 
 def _yaml_case(data: bytes) -> list[tuple[int, dict[str, Any]]]:
@@ -73,8 +91,13 @@ def _yaml_case(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     return [(i, r) for i, r in enumerate(records, 1)]
 
 
-def read_upload(session: Session, data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    """Read an uploaded file into (row number, raw case) pairs."""
+def read_upload(session: Session, data: bytes, filename: str,
+                origins: dict[tuple[int, str, int], str] | None = None) -> list[tuple[int, dict[str, Any]]]:
+    """Read an uploaded file into (row number, raw case) pairs (`origins`: see workbook.merge_long_rows).
+
+    For a CSV or XLSX, each raw case carries `_groups`: rows name -> the column group number of
+    each of its items, so that problems name the columns (or long-sheet rows) they were typed in.
+    """
     name = (filename or "").lower()
     if not name.endswith(IMPORT_SUFFIXES):
         raise InvalidInput("対応していないファイル形式です。", [("（ファイル）", "CSV・Excel（.xlsx）・JSON・YAML を選んでください")])
@@ -82,7 +105,12 @@ def read_upload(session: Session, data: bytes, filename: str) -> list[tuple[int,
         raise InvalidInput("ファイルが大きすぎます。", [("（ファイル）", f"{MAX_IMPORT_BYTES // 1024 // 1024}MB以下にしてください")])
     if name.endswith((".csv", ".xlsx")):
         labels = {label: code for code, label in theme_labels(session).items()}
-        rows = [(n, tabular.row_to_case(r, labels)) for n, r in tabular.read_table(data, filename)]
+        table = tabular.read_table(data, filename)
+        if name.endswith(".xlsx"):
+            table = workbook.merge_long_rows(table, data, origins)  # the 出典・参加団体・効果 sheets, when present
+        rows = [(n, {**tabular.row_to_case(r, labels), GROUPS: {name: tabular.group_numbers(r, rows)
+                                                                   for name, rows in case_fields.ROWS.items()}})
+                for n, r in table]
     elif name.endswith(".json"):
         rows = tabular.from_json(data)
     else:
@@ -92,6 +120,27 @@ def read_upload(session: Session, data: bytes, filename: str) -> list[tuple[int,
     return [(n, dates_as_text(r)) for n, r in rows]
 
 
+def _resolved(session: Session, raw: dict[str, Any], report: RowReport, _column: Columns) -> dict[str, Any]:
+    """The raw record with its participants resolved against the master; notes of what was read on `report`."""
+    resolved = participants.resolve(session, raw.get("participants"))
+    for i, name, note in resolved.notes:
+        report.notes.append((_column(f"participants[{i}].{name}"), note))
+    for i, name, refusal in resolved.errors:  # said instead of the schema's own refusal of that cell
+        report.errors.append((_column(f"participants[{i}].{name}"), refusal))
+    year = raw.get("start_fiscal_year")
+    if year not in (None, ""):
+        try:
+            note = domain.read_fiscal_year(year)[1]
+        except ValueError:
+            note = None  # the schema refuses it
+        if note:
+            report.notes.append((_column("start_fiscal_year"), note))
+    out = {**raw, "participants": resolved.rows} if "participants" in raw else dict(raw)
+    if "themes" in raw:
+        out["themes"] = participants.theme_codes(session, raw["themes"])
+    return out
+
+
 def plan_import(session: Session, data: bytes, filename: str, user: User | None, mode: str = "draft") -> ImportPlan:
     """The dry run: check every row and say what would be created or updated; write nothing."""
     if mode not in STATUS_MODES:
@@ -99,21 +148,28 @@ def plan_import(session: Session, data: bytes, filename: str, user: User | None,
     if mode != "draft" and user is not None and not may(user, "editor"):
         raise Forbidden("公開やファイルの状態に従う取込は編集責任者だけが行えます。")
     tabular_file = filename.lower().endswith((".csv", ".xlsx"))
-    rows, records, seen = [], [], {}
-    for number, raw in read_upload(session, data, filename):
+    rows, records, seen, origins = [], [], {}, {}
+    for number, raw in read_upload(session, data, filename, origins):
         report = RowReport(number, str(raw.get("slug", "")))
+        _column = Columns(tabular_file, raw.pop(GROUPS, {}),
+                          {(name, n): where for (row, name, n), where in origins.items() if row == number})
+        raw = _resolved(session, raw, report, _column)
+        if raw.get("slug") == workbook.EXAMPLE["slug"]:
+            report.errors.append((_column("slug"), "テンプレートの記入例の行です。削除してから取り込んでください"))
         try:
             record = CaseFileSchema().load(raw)
         except ValidationError as exc:
-            report.errors = [(_column(p, tabular_file), m) for p, m in flatten_errors(exc.messages)]
+            said = {column for column, _m in report.errors}
+            report.errors += [(c, m) for c, m in ((_column(p), m) for p, m in flatten_errors(exc.messages))
+                              if c not in said]
             rows.append(report)
             continue
         try:
             check_rules(session, record)
         except InvalidInput as exc:
-            report.errors = [(_column(p, tabular_file), m) for p, m in exc.errors]
+            report.errors += [(_column(p), m) for p, m in exc.errors]
         if record["slug"] in seen:
-            report.errors.append((_column("slug", tabular_file), f"{seen[record['slug']]}行目と同じ事例IDです"))
+            report.errors.append((_column("slug"), f"{seen[record['slug']]}行目と同じ事例IDです"))
         seen.setdefault(record["slug"], number)
         current = session.exec(select(Case).where(Case.slug == record["slug"])).first()
         if mode == "draft":
@@ -121,8 +177,9 @@ def plan_import(session: Session, data: bytes, filename: str, user: User | None,
         elif mode == "published":
             record["status"] = "published"
         if current is not None and user is not None and not may(user, "editor") and current.status != "draft":
-            report.errors.append((_column("slug", tabular_file), "公開中・確認待ちの事例は編集責任者だけが更新できます"))
+            report.errors.append((_column("slug"), "公開中・確認待ちの事例は編集責任者だけが更新できます"))
         report.action = "create" if current is None else ("unchanged" if same_content(current, record) else "update")
+        report.stored = preview.describe(record, theme_labels(session))
         rows.append(report)
         records.append(record)
     if not rows:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import update
@@ -10,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from .. import case_fields, domain
+from .. import case_fields, case_kinds, domain
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Case, Effect, Participant, Revision, Theme, User, utcnow
+from ..models import Case, CaseSource, Effect, Participant, Revision, Theme, User, utcnow
 from ..search import changes
 from . import audit
 
@@ -23,8 +22,8 @@ EFFECT_FIELDS = tuple(f.attr for f in case_fields.EFFECTS.fields)
 
 
 def with_children():
-    """Loader options that fetch participants and effects with their cases."""
-    return (selectinload(Case.participants), selectinload(Case.effects))
+    """Loader options that fetch sources, participants and effects with their cases."""
+    return (selectinload(Case.sources), selectinload(Case.participants), selectinload(Case.effects))
 
 
 def theme_labels(session: Session) -> dict[str, str]:
@@ -70,13 +69,23 @@ def participant_row(position: int, data: dict[str, Any]) -> Participant:
     return Participant(position=position, **case_fields.row_values(case_fields.PARTICIPANTS, data))
 
 
+def source_row(position: int, data: dict[str, Any]) -> CaseSource:
+    """A CaseSource from one validated row."""
+    return CaseSource(position=position, **case_fields.row_values(case_fields.SOURCES, data))
+
+
 def effect_row(position: int, data: dict[str, Any]) -> Effect:
-    """An Effect from one validated row, with its amount read into value, unit and yen."""
+    """An Effect from one validated row, with its figure read into exact values, unit and yen.
+
+    A before→after figure (7人→4人) is stored as its change (3人); the text keeps both.
+    """
     effect = Effect(position=position, **case_fields.row_values(case_fields.EFFECTS, data))
     if data["amount"]:
-        amount = domain.parse_amount(data["amount"])
-        effect.value_low, effect.value_high = amount.low, amount.high
-        effect.unit, effect.qualifier, effect.yen = amount.unit, amount.qualifier or "", amount.yen
+        figure = domain.read_figure(data["amount"])
+        q = figure.change if figure.change is not None else figure.value
+        effect.value_low, effect.value_high = sorted((abs(q.low), abs(q.high)))
+        effect.unit, effect.qualifier = q.unit, (figure.qualifier or "")[:10]
+        effect.yen = int(effect.value_low) if q.unit == "円" else None
     return effect
 
 
@@ -86,7 +95,8 @@ def check_rules(session: Session, data: dict[str, Any]) -> None:
     known = theme_labels(session)
     for theme in data["themes"]:
         if theme not in known:
-            errors.append(("themes", f"未登録のテーマです: {theme}（登録済み: {', '.join(known)}）"))
+            listed = "、".join(f"{label}（{code}）" for code, label in known.items())
+            errors.append(("themes", f"「{theme}」は登録されたテーマではありません。{listed} のいずれかを指定してください"))
     codes = [p["code"] for p in data["participants"] if p["code"]]
     for code in {c for c in codes if codes.count(c) > 1}:
         errors.append(("participants", f"同じ団体コードが重複しています: {code}"))
@@ -94,7 +104,9 @@ def check_rules(session: Session, data: dict[str, Any]) -> None:
         if p["code"] and p["prefecture"] and domain.PREFECTURES[int(p["code"][:2]) - 1] != p["prefecture"]:
             errors.append((f"participants[{i}].prefecture",
                            f"団体コード {p['code']} は{domain.PREFECTURES[int(p['code'][:2]) - 1]}のコードです"))
-        if p["kind"] == "association" and p["population"] is not None:
+        if p.get("covers") and p["kind"] != "prefecture":
+            errors.append((f"participants[{i}].covers", "「県内の全市町村」は種類が都道府県の行にだけ指定できます"))
+        if domain.is_joint(p["kind"]) and p["population"] is not None:
             errors.append((f"participants[{i}].population",
                            "一部事務組合・広域連合等には人口を入れず、構成団体の人口を入れてください"))
     if errors:
@@ -103,22 +115,36 @@ def check_rules(session: Session, data: dict[str, Any]) -> None:
 
 def content_json(data: dict[str, Any]) -> dict[str, Any]:
     """Case data (file shape) made JSON-safe for a revision: dates as ISO text."""
-    out = {**data, "source": dict(data["source"]), "event": dict(data["event"])}
-    for part in (out["source"], out["event"]):
-        if part.get("date") is not None and not isinstance(part["date"], str):
-            part["date"] = part["date"].isoformat()
-    out["participants"] = [dict(p) for p in data["participants"]]
-    out["effects"] = [dict(e) for e in data["effects"]]
+    out = {**data, "event": _dates_as_text(data["event"])}
+    for rows in case_fields.ROWS.values():
+        out[rows.name] = [_dates_as_text(r) for r in data.get(rows.name, [])]
     return out
 
 
 def content_data(content: dict[str, Any]) -> dict[str, Any]:
-    """The inverse of content_json: revision content back into case data."""
-    data = {**content, "source": dict(content["source"]), "event": dict(content["event"])}
-    for part in (data["source"], data["event"]):
-        if isinstance(part.get("date"), str):
-            part["date"] = date.fromisoformat(part["date"])
+    """The inverse of content_json: revision content back into case data (older revisions had one `source`)."""
+    content = dict(content)
+    if "source" in content and "sources" not in content:
+        source = content.pop("source")
+        content["sources"] = [source] if any(v not in (None, "") for v in source.values()) else []
+    data = {**content, "event": _text_as_dates(content["event"])}
+    for rows in case_fields.ROWS.values():
+        data[rows.name] = [_text_as_dates(r) for r in content.get(rows.name, [])]
     return data
+
+
+def _dates_as_text(part: dict[str, Any]) -> dict[str, Any]:
+    part = dict(part)
+    if part.get("date") is not None and not isinstance(part["date"], str):
+        part["date"] = part["date"].isoformat()
+    return part
+
+
+def _text_as_dates(part: dict[str, Any]) -> dict[str, Any]:
+    part = dict(part)
+    if isinstance(part.get("date"), str):
+        part["date"] = case_kinds.DATE.from_model(part["date"])
+    return part
 
 
 def save_case(session: Session, data: dict[str, Any], *, author: User | None = None, action: str = "save",
@@ -155,7 +181,7 @@ def save_case(session: Session, data: dict[str, Any], *, author: User | None = N
         outcome = "updated"
         claim_version(session, case, case.version)
         # The old rows go first: a row's place in its case is unique (models.Participant).
-        case.participants, case.effects = [], []
+        case.sources, case.participants, case.effects = [], [], []
         session.flush()
     _apply(case, data)
     add_revision(session, case, action, author, comment)
@@ -200,6 +226,7 @@ def _create(session: Session, data: dict[str, Any]) -> Case:
 def _apply(case: Case, data: dict[str, Any]) -> None:
     for name, value in case_fields.model_values(data).items():
         setattr(case, name, value)
+    case.sources = [source_row(i, r) for i, r in enumerate(data["sources"])]
     case.participants = [participant_row(i, p) for i, p in enumerate(data["participants"])]
     case.effects = [effect_row(i, e) for i, e in enumerate(data["effects"])]
 

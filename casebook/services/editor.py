@@ -13,14 +13,14 @@ from marshmallow import ValidationError
 from sqlmodel import Session, select
 
 from .. import case_fields, domain, search
+from ..case_fields import MAX_SOURCES
 from ..case_kinds import text
-from ..errors import Conflict, InvalidInput
-from ..models import Case, Municipality, User, utcnow
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import Case, User, utcnow
 from ..schemas import MAX_EFFECTS, MAX_PARTICIPANTS, CaseFileSchema, flatten_errors
-from .cases import case_data, check_rules, effect_row, participant_row, save_case
+from . import merge, participants, preview, workflow
+from .cases import case_data, check_rules, content_data, effect_row, participant_row, save_case, source_row
 from .unit import unit_of_work
-
-MASTER_SOURCE = "令和2年国勢調査 速報集計（総務省統計局）"
 
 
 def _rows(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -42,36 +42,6 @@ def raw_case(form: dict[str, Any], slug: str | None = None) -> dict[str, Any]:
     return raw
 
 
-def fill_from_master(session: Session, participants: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fill name, kind, prefecture and population from the master for rows given by code or name.
-
-    A row named without a code is matched only when the master has exactly one government of
-    that name (in the chosen prefecture, if any); typed values are never overwritten.
-    """
-    out = []
-    for p in participants:
-        p = dict(p)
-        m = None
-        if p["code"] and domain.code_error(p["code"]) is None:
-            m = session.get(Municipality, p["code"])
-        elif not p["code"] and p["name"] and p["kind"] != "association":
-            stmt = select(Municipality).where(Municipality.name == p["name"])
-            if p["prefecture"]:
-                stmt = stmt.where(Municipality.prefecture == p["prefecture"])
-            found = session.exec(stmt.limit(2)).all()
-            m = found[0] if len(found) == 1 else None
-        if m is not None:
-            p["code"] = p["code"] or m.code
-            p["name"] = p["name"] or m.name
-            p["prefecture"] = p["prefecture"] or m.prefecture
-            p["kind"] = p["kind"] or m.kind
-            if p["population"] is None:
-                p["population"], p["population_year"] = m.population, m.population_year
-                p["population_source"] = p["population_source"] or MASTER_SOURCE
-        out.append(p)
-    return out
-
-
 @dataclass
 class Checked:
     """The outcome of checking the editor's input: data when valid, errors by field path."""
@@ -87,7 +57,7 @@ def check_case(session: Session, form: dict[str, Any], slug: str | None, status:
     raw = raw_case(form, slug)
     if creating and raw["slug"] and session.exec(select(Case.id).where(Case.slug == raw["slug"])).first():
         return Checked(raw, None, [("slug", "この事例IDはすでに使われています。別のIDにしてください。")])
-    raw["participants"] = fill_from_master(session, raw["participants"])
+    raw["participants"] = participants.resolve(session, raw["participants"]).rows
     try:
         data = CaseFileSchema().load({**raw, "status": status})
     except ValidationError as exc:
@@ -102,7 +72,8 @@ def check_case(session: Session, form: dict[str, Any], slug: str | None, status:
 def form_data(case: Case | None) -> dict[str, Any]:
     """The editor's form data for an existing case (or a blank new one)."""
     if case is None:
-        return {"participants": [{"role": "lead", "position": 1}], "effects": [], "detail": "full"}
+        return {"sources": [{"position": 1}], "participants": [{"role": "lead", "position": 1}], "effects": [],
+                "detail": "full"}
     return _form_values(case_data(case), version=case.version)
 
 
@@ -121,22 +92,14 @@ def _form_values(data: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 def amount_preview(amount: str) -> str:
-    """How an amount will be stored, for the editor to check before saving."""
+    """How an amount will be stored, for the curator to check before saving (the same reading as every import)."""
     if not amount:
         return ""
     try:
-        a = domain.parse_amount(amount)
+        figure = domain.read_figure(amount)
     except ValueError as exc:
         return str(exc)
-    value = domain.format_number(a.low) + ("" if a.low == a.high else f"〜{domain.format_number(a.high)}")
-    parts = [f"値 {value}", f"単位 {a.unit}"]
-    if a.low != a.high:
-        parts.append("範囲")
-    if a.qualifier:
-        parts.append(f"修飾 {a.qualifier}")
-    if a.yen is not None:
-        parts.append(f"円換算 {a.yen:,}円")
-    return "、".join(parts)
+    return "、".join(preview.figure_parts(figure))
 
 
 def preview_case(data: dict[str, Any], current: Case | None) -> Case:
@@ -146,6 +109,7 @@ def preview_case(data: dict[str, Any], current: Case | None) -> Case:
     for name, value in case_fields.model_values(data).items():
         setattr(case, name, value)
     # Assign through __dict__ so the unsaved objects never join the database session.
+    case.__dict__["sources"] = [source_row(i, s) for i, s in enumerate(data["sources"])]
     case.__dict__["participants"] = [participant_row(i, p) for i, p in enumerate(data["participants"])]
     case.__dict__["effects"] = [effect_row(i, e) for i, e in enumerate(data["effects"])]
     return case
@@ -155,7 +119,8 @@ def preview_case(data: dict[str, Any], current: Case | None) -> Case:
 
 # action -> (the list, a value a new row starts with, the list's name, its most rows)
 ADD_ROW = {"add_participant": ("participants", {"role": "member"}, "参加団体", MAX_PARTICIPANTS),
-           "add_effect": ("effects", {}, "効果", MAX_EFFECTS)}
+           "add_effect": ("effects", {}, "効果", MAX_EFFECTS),
+           "add_source": ("sources", {}, "出典", MAX_SOURCES)}
 
 
 @dataclass
@@ -163,8 +128,10 @@ class Outcome:
     """What one submission of the editor came to.
 
     `kind`: "saved", "unchanged", "rows" (a row added, nothing saved), "invalid" (errors by
-    field path, nothing saved), "preview" or "conflict" (someone saved first; `case` is theirs).
-    `form` is the form data to show again; `notes` go in the banner.
+    field path, nothing saved), "preview", "conflict" (someone saved first; `case` is theirs, and
+    `form` holds this editor's changes merged onto it) or "unresolved" (a conflict page saved
+    without a choice for every field both changed). `form` is the form data to show again;
+    `notes` go in the banner.
     """
 
     kind: str
@@ -173,11 +140,18 @@ class Outcome:
     case: Case | None = None
     notes: list[str] = field(default_factory=list)
     expected: int = 0
+    merged: merge.Merge | None = None   # a conflict's three-way merge: what both changed, to choose
 
 
 def submit(session: Session, index: search.Engine, case: Case | None, form: dict[str, Any], action: str,
-           author: User) -> Outcome:
-    """Check the editor's input (`form`: the form's data), then add a row, preview or save (in a unit of work)."""
+           author: User, resolve: dict[str, str] | None = None) -> Outcome:
+    """Check the editor's input (`form`: the form's data), then add a row, preview or save (in a unit of work).
+
+    A save based on an older version is merged (services/merge.py): what this editor changed goes
+    onto the latest version, and the fields both changed come back as a conflict to choose.
+    `resolve` holds those choices from the conflict page: {path: "mine" or "theirs"}; "theirs"
+    takes the value of the version the form was based on, which the page showed.
+    """
     status = case.status if case else "draft"
     checked = check_case(session, form, case.slug if case else None, status, creating=case is None)
     data = raw_form_data(checked.raw, form.get("version"), form.get("comment") or "")
@@ -192,13 +166,36 @@ def submit(session: Session, index: search.Engine, case: Case | None, form: dict
     if action == "preview":
         return Outcome("preview", checked, data, case=preview_case(checked.data, case))
     expected = _version(form.get("version"))
+    wanted = checked.data
+    if resolve:
+        if any(side not in ("mine", "theirs") for side in resolve.values()):
+            return Outcome("unresolved", checked, data, case=case, expected=expected,
+                           merged=merge.Merge(checked.data, list(resolve)),
+                           notes=["両方で変更された項目ごとに、どちらの内容にするかを選んでください。保存はされていません。"])
+        theirs = version_data(session, case, expected)
+        wanted = merge.choose(checked.data, theirs, resolve) if theirs is not None else checked.data
     try:
         with unit_of_work(session, index):
-            saved, outcome = save_case(session, checked.data, author=author, comment=form.get("comment") or "",
+            saved, outcome = save_case(session, wanted, author=author, comment=form.get("comment") or "",
                                        expected_version=expected, status=status)
     except Conflict as exc:
-        return Outcome("conflict", checked, data, case=exc.current, expected=expected)
+        base = version_data(session, exc.current, expected)
+        if base is None:  # a version that never existed (a forged form): nothing to merge with
+            return Outcome("conflict", checked, data, case=exc.current, expected=expected)
+        merged = merge.merge(base, wanted, case_data(exc.current))
+        shown = {**_form_values(merged.data, version=exc.current.version), "comment": form.get("comment") or ""}
+        return Outcome("conflict", checked, shown, case=exc.current, expected=expected, merged=merged)
     return Outcome(outcome if outcome == "unchanged" else "saved", checked, data, case=saved)
+
+
+def version_data(session: Session, case: Case | None, number: int) -> dict[str, Any] | None:
+    """The content of version `number` of `case` as case data, or None when there is no such version."""
+    if case is None:
+        return None
+    try:
+        return content_data(workflow.get_revision(session, case, number).content)
+    except NotFound:
+        return None
 
 
 def _version(value: Any) -> int:

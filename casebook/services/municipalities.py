@@ -19,7 +19,7 @@ from ..models import Case, MasterInfo, Municipality, Participant
 from .tabular import decode
 
 COLUMNS = ("code", "prefecture", "name", "kana", "population", "population_year", "source", "kind")
-MASTER_KINDS = tuple(k for k in domain.PARTICIPANT_KINDS if k != "association")
+MASTER_KINDS = tuple(k for k in domain.PARTICIPANT_KINDS if not domain.is_joint(k))
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 _HIRAGANA = re.compile(r"^[\u3041-\u309f\u30fc]+$")

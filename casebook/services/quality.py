@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from .. import case_fields, domain, search
-from ..case_fields import EFFECTS, PARTICIPANTS
+from ..case_fields import EFFECTS, PARTICIPANTS, SOURCES
 from ..models import Case, Revision, utcnow
 from .cases import all_cases, theme_labels
 
@@ -47,7 +47,7 @@ def _label(path: str) -> str:
 def completeness(case: Case, reviewed: datetime | None, now: datetime | None = None) -> Completeness:
     """Check a case against the criteria curators work to (named with the fields' labels)."""
     now = now or utcnow()
-    governments = [p for p in case.participants if p.kind != "association"]
+    governments = [p for p in case.participants if not domain.is_joint(p.kind)]
     population, year = PARTICIPANTS.field("population").label, PARTICIPANTS.field("population_year").label
     checks = [
         (f"{EFFECTS.field('amount').label}のある{EFFECTS.label}が1つ以上ある",
@@ -55,7 +55,7 @@ def completeness(case: Case, reviewed: datetime | None, now: datetime | None = N
         (f"すべての{PARTICIPANTS.label}に{population}がある",
          bool(governments) and all(p.population is not None for p in governments)),
         (f"{year}がある", bool(governments) and all(p.population_year for p in governments if p.population is not None)),
-        (f"{_label('source.title')}がある", bool(case.source_title)),
+        (f"{SOURCES.label}（名称またはURL）がある", any(s.title or s.url for s in case.sources)),
         (f"{_label('contact')}がある", bool(case.contact)),
         (f"{_label('start_fiscal_year')}がある", case.start_fiscal_year is not None),
         (f"{_label('summary')}が{MIN_SUMMARY}文字以上ある", len(case.summary) >= MIN_SUMMARY),

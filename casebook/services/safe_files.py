@@ -17,6 +17,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -226,15 +227,25 @@ def check_xlsx(data: bytes, max_columns: int) -> None:
             raise InvalidInput(_XLSX, [(_FILE, "xlsx形式で保存してください")]) from exc
 
 
+def _percent(cell) -> Any:
+    value = cell.value
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        shown = format((Decimal(str(value)) * 100).normalize(), "f")
+        return f"{shown}%"
+    return value
+
+
 def formula_error(coordinate: str) -> InvalidInput:
     """The refusal of a workbook whose cell `coordinate` holds a formula."""
     return InvalidInput(f"{coordinate} のセルに数式があります。値として貼り付けてから取り込んでください。",
                         [(coordinate, "数式をコピーし、「値の貼り付け」で値に置き換えてください")])
 
 
-def xlsx_rows(data: bytes, sheet_name: str, max_columns: int) -> Iterator[list[Any]]:
-    """The rows (cell values) of sheet `sheet_name` or the first one, after check_xlsx; streamed, at most
-    `max_columns` wide; a formula cell is refused. Close the iterator when stopping early."""
+def xlsx_rows(data: bytes, sheet_name: str, max_columns: int, strict: bool = False) -> Iterator[list[Any]]:
+    """The rows (cell values) of sheet `sheet_name` or the first one (`strict`: none without it), after
+    check_xlsx; streamed, at most `max_columns` wide; a formula cell is refused. A number in a
+    percent-formatted cell comes as its text with % (0.792 -> "79.2%"). Close the iterator when
+    stopping early."""
     from openpyxl import load_workbook
 
     check_xlsx(data, max_columns)
@@ -243,6 +254,8 @@ def xlsx_rows(data: bytes, sheet_name: str, max_columns: int) -> Iterator[list[A
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
         if not wb.worksheets:
             raise InvalidInput(_XLSX, [(_FILE, "ワークシートがありません")])
+        if strict and sheet_name not in wb.sheetnames:
+            return
         sheet = wb[sheet_name] if sheet_name in wb.sheetnames else wb.worksheets[0]
         # Checked above; without it openpyxl pads every row to the declared width and height.
         sheet.reset_dimensions()
@@ -254,7 +267,7 @@ def xlsx_rows(data: bytes, sheet_name: str, max_columns: int) -> Iterator[list[A
             beyond = next((c for c in row[max_columns:] if c.value not in (None, "")), None)
             if beyond is not None:  # a sheet that does not declare its range truthfully
                 raise InvalidInput("列が多すぎます。", [(beyond.coordinate, f"{max_columns:,}列目までにしてください")])
-            yield [cell.value for cell in cells]
+            yield [_percent(cell) for cell in cells]
     except InvalidInput:
         raise
     except Exception as exc:  # a malformed part: openpyxl raises many kinds (KeyError, SyntaxError, …)

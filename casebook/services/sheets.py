@@ -152,14 +152,18 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(border=2, omitsize=True, dark="#000")
 
 
-def _date_text(value: date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+def _date_text(value: date | str | None) -> str:
+    return domain.PartialDate.from_iso(value).label() if value else ""
+
+
+def _one_source(source) -> str:
+    title = source.title or source.url or ""
+    details = "、".join(x for x in (source.publisher, _date_text(source.date)) if x)
+    return f"{title}（{details}）" if title and details else title or details
 
 
 def _source_text(case: Case) -> str:
-    title = case.source_title or case.source_url or ""
-    details = "、".join(x for x in (case.source_publisher, _date_text(case.source_date)) if x)
-    return f"{title}（{details}）" if title and details else title or details
+    return "／".join(text for text in (_one_source(s) for s in case.sources) if text)
 
 
 def _event_text(case: Case) -> str:
@@ -174,7 +178,7 @@ def _local(moment: datetime) -> datetime:
 
 def _participant(p, bands: domain.Bands) -> tuple[SheetParticipant, bool]:
     name, cut = shorten(p.name, NAME_LINES, NAME_EM, "…")
-    band = bands.band_of(p.population).label if p.population is not None and p.kind != "association" else None
+    band = bands.band_of(p.population).label if p.population is not None and not domain.is_joint(p.kind) else None
     return SheetParticipant(domain.ROLES.get(p.role, p.role), name, p.prefecture or "",
                             domain.PARTICIPANT_KINDS.get(p.kind, p.kind), p.population, p.population_year, band), cut
 

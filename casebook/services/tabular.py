@@ -1,8 +1,9 @@
 """Cases as rows: the CSV/Excel column layout, reading and writing CSV, XLSX, JSON and YAML.
 
-One row per case. Participants and effects sit in numbered, repeatable columns
-(p1_name, p2_name…, e1_label…) — the easiest layout to type in Excel. Headers are written
-as 「日本語の名前 (key)」 and read by the key, by the Japanese name, or by both.
+One row per case. Sources, participants and effects sit in numbered, repeatable columns
+(s1_title…, p1_name, p2_name…, e1_label…) — the easiest layout to type in Excel. Headers are
+written as 「日本語の名前 (key)」 and read by the key, by the Japanese name, or by both. The
+earlier single-source columns (source_title…, 「出典」) are read as the first source's.
 """
 from __future__ import annotations
 
@@ -19,17 +20,23 @@ from typing import Any
 import yaml
 
 from .. import case_fields
-from ..case_fields import EFFECTS, MAX_EFFECTS, MAX_PARTICIPANTS, PARTICIPANTS, Rows
+from ..case_fields import EFFECTS, MAX_EFFECTS, MAX_PARTICIPANTS, MAX_SOURCES, PARTICIPANTS, ROWS, SOURCES, Rows
 from ..errors import InvalidInput
 from . import cells, safe_files
 
 # The columns, from the registry (case_fields.py): a case's own fields by their attribute
-# (source_title), then each row's fields numbered (p1_name…); a choice may be typed as its
-# code (city) or its Japanese label (市), a theme as its code or its name.
+# (event_name), then each row's fields numbered (s1_title, p1_name…); a choice may be typed as
+# its code (city), its Japanese label (市) or a short form (domain/labels.py), a theme as its code or its name.
 CASE_COLUMNS = {f.attr: f.label for f in case_fields.CASE}
 PARTICIPANT_COLUMNS = {f.name: f.label for f in PARTICIPANTS.fields}
 EFFECT_COLUMNS = {f.name: f.label for f in EFFECTS.fields}
-MIN_PARTICIPANTS, MIN_EFFECTS = 6, 4
+MIN_ROWS = {SOURCES.name: 2, PARTICIPANTS.name: 6, EFFECTS.name: 4}  # column groups a table always has
+MIN_PARTICIPANTS, MIN_EFFECTS = MIN_ROWS[PARTICIPANTS.name], MIN_ROWS[EFFECTS.name]
+# The columns of the earlier single source, read as the first source's.
+LEGACY_COLUMNS = {"source_title": "s1_title", "source_publisher": "s1_publisher", "source_date": "s1_date",
+                  "source_url": "s1_url"}
+LEGACY_LABELS = {"出典": "s1_title", "出典の名称": "s1_title", "出典の発行者": "s1_publisher", "出典の日付": "s1_date",
+                 "出典のURL": "s1_url"}
 _KEY_IN_HEADER = re.compile(r"\(([a-z0-9_]+)\)\s*$")
 
 
@@ -53,21 +60,23 @@ def column(rows: Rows, number: int, name: str) -> str:
     return f"{rows.prefix}{number}_{name}"
 
 
-def headers(participants: int, effects: int) -> list[tuple[str, str]]:
-    """(key, header text) of every column for the given numbers of participant and effect columns."""
+def headers(participants: int, effects: int, sources: int = MIN_ROWS[SOURCES.name]) -> list[tuple[str, str]]:
+    """(key, header text) of every column for the given numbers of source, participant and effect columns."""
     out = [(k, header(k, label)) for k, label in CASE_COLUMNS.items()]
-    for rows, count in ((PARTICIPANTS, participants), (EFFECTS, effects)):
+    for rows, count in ((SOURCES, sources), (PARTICIPANTS, participants), (EFFECTS, effects)):
         for i in range(1, count + 1):
             out += [(column(rows, i, f.name), header(column(rows, i, f.name), f"{rows.label}{i} {f.label}"))
                     for f in rows.fields]
     return out
 
 
-MAX_COLUMNS = len(headers(MAX_PARTICIPANTS, MAX_EFFECTS))  # the widest row a case can fill
+MAX_COLUMNS = len(headers(MAX_PARTICIPANTS, MAX_EFFECTS, MAX_SOURCES))  # the widest row a case can fill
 
 
-_ROW_COLUMN = re.compile(r"([pe])(\d+)_(\w+)")
-_BY_PREFIX = {PARTICIPANTS.prefix: PARTICIPANTS, EFFECTS.prefix: EFFECTS}
+_BY_PREFIX = {rows.prefix: rows for rows in ROWS.values()}
+_ROW_COLUMN = re.compile(rf"([{''.join(_BY_PREFIX)}])(\d+)_(\w+)")
+_BY_LABEL = {rows.label: rows for rows in ROWS.values()}
+_ROW_LABEL = re.compile(rf"({'|'.join(_BY_LABEL)})\s*(\d+)\s*(.+)")
 
 
 def _known(key: str) -> bool:
@@ -77,24 +86,41 @@ def _known(key: str) -> bool:
     return key in CASE_COLUMNS
 
 
+def normalise_header(text: Any) -> str:
+    """A header cell as compared: NFKC, without surrounding blanks."""
+    return unicodedata.normalize("NFKC", str(text or "")).strip()
+
+
+def row_column(key: str) -> re.Match | None:
+    """p3_name -> (p, 3, name); None for a case's own column."""
+    return _ROW_COLUMN.fullmatch(key)
+
+
 def _header_key(text: str) -> str | None:
     """The column key of a header cell, or None when it names no known column."""
-    text = unicodedata.normalize("NFKC", str(text or "")).strip()
+    text = normalise_header(text)
     m = _KEY_IN_HEADER.search(text)
-    if m:
-        return m.group(1) if _known(m.group(1)) else None
-    if re.fullmatch(r"[a-z0-9_]+", text):
-        return text if _known(text) else None
+    key = m.group(1) if m else (text if re.fullmatch(r"[a-z0-9_]+", text) else None)
+    if key is not None:
+        key = LEGACY_COLUMNS.get(key, key)
+        return key if _known(key) else None
     for key, label in CASE_COLUMNS.items():
         if text == label:
             return key
-    m = re.fullmatch(r"(参加団体|効果)(\d+)\s*(.+)", text)
+    if text in LEGACY_LABELS:
+        return LEGACY_LABELS[text]
+    m = _ROW_LABEL.fullmatch(text)
     if m:
-        rows = PARTICIPANTS if m.group(1) == PARTICIPANTS.label else EFFECTS
+        rows = _BY_LABEL[m.group(1)]
         for f in rows.fields:
-            if m.group(3) == f.label:
+            if m.group(3).strip() in (f.label, f.form_label):
                 return column(rows, int(m.group(2)), f.name)
     return None
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text: whole floats without .0, dates as 2018-10-02."""
+    return _cell(value)
 
 
 def _cell(value: Any) -> str:
@@ -110,18 +136,22 @@ def _cell(value: Any) -> str:
 def row_to_case(row: dict[str, str], theme_codes: dict[str, str]) -> dict[str, Any]:
     """One table row (key → text) into the raw case-file shape (validated later by the schema)."""
     case = case_fields.nest({f: f.kind.from_cell(f, row.get(f.attr, ""), theme_codes) for f in case_fields.CASE})
-    for rows in (PARTICIPANTS, EFFECTS):
-        numbers = sorted({int(m.group(2)) for k in row for m in [_ROW_COLUMN.match(k)] if m and m.group(1) == rows.prefix})
-        texts = ({f.name: row.get(column(rows, i, f.name), "") for f in rows.fields} for i in numbers)
-        case[rows.name] = [{f.name: f.kind.from_cell(f, r[f.name], theme_codes) for f in rows.fields}
-                           for r in texts if any(r[k] for k in rows.keys)]
+    for rows in ROWS.values():
+        texts = ({f.name: row.get(column(rows, i, f.name), "") for f in rows.fields} for i in group_numbers(row, rows))
+        case[rows.name] = [{f.name: f.kind.from_cell(f, r[f.name], theme_codes) for f in rows.fields} for r in texts]
     return case
+
+
+def group_numbers(row: dict[str, str], rows: Rows) -> list[int]:
+    """The numbers of a row's non-blank column groups of `rows` (p1_…, p3_…), in order: item i is number [i]."""
+    numbers = sorted({int(m.group(2)) for k in row for m in [_ROW_COLUMN.match(k)] if m and m.group(1) == rows.prefix})
+    return [i for i in numbers if any(row.get(column(rows, i, k), "") for k in rows.keys)]
 
 
 def case_to_row(data: dict[str, Any]) -> dict[str, str]:
     """A case (file shape, validated) into one table row of text cells."""
     row = {f.attr: f.kind.to_cell(f, case_fields.value(data, f)) for f in case_fields.CASE}
-    for rows in (PARTICIPANTS, EFFECTS):
+    for rows in ROWS.values():
         for i, r in enumerate(data[rows.name], 1):
             # A row's texts are trimmed (the schema keeps a row's blanks, the cells never did).
             row.update({column(rows, i, f.name): _cell(f.kind.to_cell(f, r.get(f.name, f.default))) for f in rows.fields})
@@ -129,9 +159,8 @@ def case_to_row(data: dict[str, Any]) -> dict[str, str]:
 
 
 def _table(records: list[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
-    participants = max([MIN_PARTICIPANTS, *(len(r["participants"]) for r in records)])
-    effects = max([MIN_EFFECTS, *(len(r["effects"]) for r in records)])
-    return headers(participants, effects), [case_to_row(r) for r in records]
+    count = {name: max([least, *(len(r[name]) for r in records)]) for name, least in MIN_ROWS.items()}
+    return (headers(count["participants"], count["effects"], count["sources"]), [case_to_row(r) for r in records])
 
 
 def write_csv(records: list[dict[str, Any]]) -> bytes:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from .. import case_fields
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Case, Revision, User
 from .cases import add_revision, case_data, claim_version, content_data, get_case, save_case
@@ -81,7 +82,7 @@ def flatten(content: dict[str, Any]) -> dict[str, Any]:
     """Content as {field path: value} so that two revisions can be compared field by field."""
     out: dict[str, Any] = {}
     for key, value in content.items():
-        if key in ("participants", "effects"):
+        if key in case_fields.ROWS:
             for i, item in enumerate(value):
                 for k, v in item.items():
                     out[f"{key}[{i}].{k}"] = v

@@ -25,7 +25,7 @@ from ..errors import (
 from ..models import Case, User
 from ..responses import api_writer, case_response
 from ..schemas import flatten_errors
-from ..services import cases, workflow
+from ..services import cases, participants, workflow
 from ..services.unit import unit_of_work
 
 # --- request bodies and versions -------------------------------------------------------------
@@ -75,6 +75,10 @@ def _unencodable(text: str) -> bool:
 
 
 def _load(schema: Schema, body: dict[str, Any], message: str = "事例の内容に誤りがあります。") -> dict[str, Any]:
+    if isinstance(body.get("participants"), list):  # a code alone, or one Excel stripped, as the editor and import read it
+        body = {**body, "participants": participants.resolve(get_session(), body["participants"]).rows}
+    if isinstance(body.get("themes"), list):  # a theme by its name, as the import reads it
+        body = {**body, "themes": participants.theme_codes(get_session(), body["themes"])}
     try:
         return schema.load(body)
     except ValidationError as exc:
@@ -165,10 +169,15 @@ def update_case(slug: str):
     version = _if_match(case, required=True)
     current = cases.content_json(cases.case_data(case))
     current.pop("status")
-    merged = {**current, **_case_body(slug)}
-    for part in ("source", "event"):
-        if isinstance(merged[part], dict) and merged[part] is not current[part]:
-            merged[part] = {**current[part], **merged[part]}
+    body = _case_body(slug)
+    merged = {**current, **body}
+    if isinstance(merged["event"], dict) and merged["event"] is not current["event"]:
+        merged["event"] = {**current["event"], **merged["event"]}
+    if "source" in body and "sources" not in body:  # the earlier single source: it changes the first source
+        first = current["sources"][0] if current["sources"] else {}
+        source = {**first, **body["source"]} if isinstance(body["source"], dict) else body["source"]
+        merged["sources"] = [source, *current["sources"][1:]]
+        del merged["source"]
     return _save(user, case, _load(api_schemas.CaseInSchema(), merged), version)
 
 

@@ -7,9 +7,9 @@ from flask_login import current_user
 from .. import blueprints, search
 from ..auth import end_session, role_required
 from ..db import get_session
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput
 from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm, attach_errors, case_form
-from ..services import audit, cases, editor, municipalities, quality, users, workflow
+from ..services import audit, cases, editor, merge, municipalities, quality, users, workflow
 from ..services.unit import unit_of_work
 
 bp = blueprints.curate
@@ -48,13 +48,16 @@ def _edit(slug: str | None):
     submitted.themes.choices = dict(themes)
     if not submitted.validate_on_submit():
         return _render_edit(case, submitted, themes, loose=["入力が長すぎる項目があります。"]), 400
+    open_conflicts = [p for p in request.form.get("conflicts", "").split(",") if p in merge.paths()]
+    resolve = {p: request.form.get(f"resolve-{p}", "") for p in open_conflicts} or None
     outcome = editor.submit(db, search.get_index(), case, submitted.data, request.form.get("action", "save"),
-                            current_user)
+                            current_user, resolve)
     if outcome.kind in ("saved", "unchanged"):
         flash("変更はありませんでした。" if outcome.kind == "unchanged" else f"保存しました（版 {outcome.case.version}）。")
         return redirect(url_for("curate.edit_case", slug=outcome.case.slug))
-    if outcome.kind == "conflict":
-        return _render_conflict(outcome.case, outcome.expected, outcome.checked, themes), 409
+    if outcome.kind in ("conflict", "unresolved"):
+        started = _version_field(request.form.get("started_from"), outcome.expected)
+        return _render_conflict(outcome, started, themes), 409 if outcome.kind == "conflict" else 400
     form = case_form(outcome.form, themes)
     if outcome.kind == "invalid":
         return _render_edit(case, form, themes, checked=outcome.checked, loose=attach_errors(form, outcome.checked.errors),
@@ -78,21 +81,34 @@ def _render_edit(case, form, themes, checked=None, preview=None, loose=(), messa
     return render_template("curate/edit.html", **context)
 
 
-def _render_conflict(current, expected: int, checked, themes):
-    """The second save of a concurrent edit: show what changed in between and let them re-apply."""
-    db = get_session()
+def _version_field(value, default: int) -> int:
     try:
-        base = workflow.get_revision(db, current, expected).content
-    except NotFound:  # a version that never existed (a forged form): nothing to compare with
-        base = None
-    now = cases.content_json(cases.case_data(current))
-    between = workflow.diff(base, now) if base else []
-    mine = workflow.diff(now, cases.content_json({**checked.data, "status": current.status})) if checked.data else []
-    data = editor.raw_form_data(checked.raw, current.version, "")
-    form = case_form(data, themes)
-    return render_template("curate/conflict.html", case=current, expected=expected, between=between, mine=mine,
-                           form=form, amounts=[editor.amount_preview(e.get("amount", "")) for e in checked.raw["effects"]],
-                           has_master=municipalities.has_master(db), loose=[], preview=None, message=None)
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _render_conflict(outcome, started: int, themes):
+    """A save based on an older version: this editor's changes merged onto the latest, and a choice
+    for each field both changed. Saving the page as offered never undoes the other editor's change."""
+    db = get_session()
+    current = outcome.case
+    base = editor.version_data(db, current, started)
+    now = cases.case_data(current)
+    between = workflow.diff(cases.content_json(base), cases.content_json(now)) if base else []
+    merged = outcome.merged
+    if merged is None:  # a forged version: nothing to merge with; the input is shown as typed
+        form = case_form(editor.raw_form_data(outcome.checked.raw, current.version, ""), themes)
+        choices = []
+    else:
+        form = case_form(outcome.form, themes)
+        choices = [{"path": p, "label": merge.label(p), "mine": merge.shown(merged.data, p),
+                    "theirs": merge.shown(now, p)} for p in merged.conflicts]
+    return render_template("curate/conflict.html", case=current, expected=started, between=between, form=form,
+                           choices=choices, taken=[merge.label(p) for p in (merged.theirs if merged else [])],
+                           amounts=[editor.amount_preview(e.get("amount", "")) for e in outcome.form.get("effects", [])],
+                           has_master=municipalities.has_master(db), loose=outcome.notes if outcome.kind == "unresolved"
+                           else [], preview=None, message=None)
 
 
 @bp.get("/cases/<slug>")

@@ -11,20 +11,8 @@ from ..db import get_session
 from ..errors import InvalidInput
 from ..forms import ImportCommitForm, ImportForm
 from ..responses import download
-from ..services import bulk, quality
+from ..services import bulk, cases, quality, workbook
 from ..services.unit import unit_of_work
-
-EXAMPLE = {
-    "slug": "example-rpa", "title": "（記入例）RPAによる申請書入力の自動化", "status": "draft", "detail": "full",
-    "themes": ["ai-ict"], "tags": ["RPA"], "start_fiscal_year": 2019, "summary": "申請書の入力作業をRPAで自動化した例です。",
-    "background": "", "approach": "", "outcome": "", "contact": "○○市 情報政策課",
-    "source": {"title": "○○市 業務改革報告書", "publisher": "○○市", "date": None, "url": ""},
-    "event": {"name": "", "date": None},
-    "participants": [{"role": "lead", "code": "392014", "name": "高知市", "prefecture": "高知県", "kind": "city",
-                      "population": 326814, "population_year": 2020, "population_source": "令和2年国勢調査"}],
-    "effects": [{"kind": "time", "direction": "reduction", "label": "入力作業時間", "amount": "約1,200時間",
-                 "period": "annual", "status": "achieved", "wording": "入力作業を年間約1,200時間削減"}],
-}
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -83,7 +71,9 @@ def import_template(fmt: str):
     """A template with the column layout and one example row."""
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput("形式が正しくありません。", [("format", "csv または xlsx")])
-    return download(bulk.export([EXAMPLE], fmt), fmt, "casebook-template")
+    if fmt == "xlsx":
+        return download(workbook.template_xlsx(cases.theme_labels(get_session())), fmt, "casebook-template")
+    return download(workbook.template_csv(), fmt, "casebook-template")
 
 
 @bp.get("/export.<fmt>")
