@@ -158,7 +158,11 @@ def test_duplicate_slug_is_refused(accounts):
 
 def edit_form(client, slug, **changes):
     """Read the edit form back as it is rendered and change some fields."""
-    html = client.get(f"/curate/cases/{slug}/edit").get_data(as_text=True)
+    return form_of(client.get(f"/curate/cases/{slug}/edit").get_data(as_text=True), **changes)
+
+
+def form_of(html, **changes):
+    """The fields of the page's case form as a browser would send them (radio choices left out)."""
     data = {"action": "save"}
     for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
         data[name] = value
@@ -172,38 +176,70 @@ def edit_form(client, slug, **changes):
             data[name] = chosen.group(1) or chosen.group(2)
     data["themes"] = re.findall(r'<input checked[^>]*name="themes"[^>]*value="([^"]+)"', html) or \
         re.findall(r'name="themes" type="checkbox" value="([^"]+)" checked', html)
-    data = {k: v for k, v in data.items() if not k.endswith("-remove")}
+    data = {k: v for k, v in data.items() if not k.endswith("-remove") and not k.startswith("resolve-")}
     data.update(changes)
     return data
 
 
-def test_concurrent_edits_second_save_is_refused(accounts):
-    first, second = login(accounts, "editor@example.jp"), login(accounts, "curator@example.jp")
-    editor2 = login(accounts, "editor@example.jp")
+def test_concurrent_edits_merge_and_saving_the_page_as_offered_keeps_both(accounts):
+    first, editor2 = login(accounts, "editor@example.jp"), login(accounts, "editor@example.jp")
+    curator = login(accounts, "curator@example.jp")
     slug = "kochi-madoguchi-itaku"
-    form_a = edit_form(first, slug, title="第一の編集者による題名")
-    form_b = edit_form(editor2, slug, summary="第二の編集者による要約")
+    form_a = edit_form(first, slug, outcome="第一の編集者による成果")
+    form_b = edit_form(editor2, slug, summary="第二の編集者による概要")
     assert form_a["version"] == form_b["version"] == "1"
     assert first.post(f"/curate/cases/{slug}/edit", data=form_a).status_code == 302
     response = editor2.post(f"/curate/cases/{slug}/edit", data=form_b)
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "ほかの人が先に更新しました" in page
-    assert "第一の編集者による題名" in page and "第二の編集者による要約" in page
+    assert "あなたが変えた項目だけ" in page and 'name="conflicts"' not in page  # nothing both changed
     with accounts.app_context(), Session(get_engine(accounts)) as db:
         case = cases.get_case(db, slug)
-        assert (case.title, case.version) == ("第一の編集者による題名", 2)
-        assert case.summary != "第二の編集者による要約"
+        assert (case.outcome, case.version) == ("第一の編集者による成果", 2) and case.summary != "第二の編集者による概要"
         numbers = db.exec(select(Revision.number).where(Revision.case_id == case.id).order_by(Revision.number)).all()
         assert numbers == [1, 2]
-    # Re-applying from the conflict page (it carries the new version) succeeds and keeps both changes.
-    again = {**form_b, "version": re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1),
-             "title": "第一の編集者による題名", "csrf_token": token(editor2, f"/curate/cases/{slug}/edit")}
-    assert editor2.post(f"/curate/cases/{slug}/edit", data=again).status_code == 302
+    # Pressing 保存する on the page as offered keeps both editors' changes.
+    assert editor2.post(f"/curate/cases/{slug}/edit", data=form_of(page)).status_code == 302
     with accounts.app_context(), Session(get_engine(accounts)) as db:
         case = cases.get_case(db, slug)
-        assert (case.title, case.summary, case.version) == ("第一の編集者による題名", "第二の編集者による要約", 3)
-    assert second.get(f"/curate/cases/{slug}/edit").status_code == 403  # curators edit drafts only
+        assert (case.outcome, case.summary, case.version) == ("第一の編集者による成果", "第二の編集者による概要", 3)
+    assert curator.get(f"/curate/cases/{slug}/edit").status_code == 403  # curators edit drafts only
     assert index_is_clean(accounts)
+
+
+def test_a_field_both_editors_changed_needs_a_choice(accounts):
+    first, second = login(accounts, "editor@example.jp"), login(accounts, "editor@example.jp")
+    slug = "kochi-madoguchi-itaku"
+    form_a = edit_form(first, slug, title="第一の題名", outcome="第一の成果")
+    form_b = edit_form(second, slug, title="第二の題名", summary="第二の概要")
+    assert first.post(f"/curate/cases/{slug}/edit", data=form_a).status_code == 302
+    page = second.post(f"/curate/cases/{slug}/edit", data=form_b).get_data(as_text=True)
+    assert 'name="conflicts" value="title"' in page and "あなたの内容: 第二の題名" in page
+    assert "ほかの人の内容（版 2）: 第一の題名" in page
+    # Saved as offered, without a choice: refused, nothing saved, the choice asked again.
+    refused = second.post(f"/curate/cases/{slug}/edit", data=form_of(page))
+    again = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "どちらの内容にするかを選んでください" in again
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        assert cases.get_case(db, slug).version == 2
+    chosen = second.post(f"/curate/cases/{slug}/edit", data={**form_of(again), "resolve-title": "theirs"})
+    assert chosen.status_code == 302
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        case = cases.get_case(db, slug)
+        assert (case.title, case.outcome, case.summary, case.version) == ("第一の題名", "第一の成果", "第二の概要", 3)
+
+
+def test_both_changed_rows_can_keep_mine(accounts):
+    first, second = login(accounts, "editor@example.jp"), login(accounts, "editor@example.jp")
+    slug = "chichibu-suido-kouikika"
+    form_a = edit_form(first, slug, **{"effects-0-wording": "第一の文"})
+    form_b = edit_form(second, slug, **{"effects-0-wording": "第二の文"})
+    assert first.post(f"/curate/cases/{slug}/edit", data=form_a).status_code == 302
+    page = second.post(f"/curate/cases/{slug}/edit", data=form_b).get_data(as_text=True)
+    assert 'name="conflicts" value="effects"' in page
+    assert second.post(f"/curate/cases/{slug}/edit", data={**form_of(page), "resolve-effects": "mine"}).status_code == 302
+    with accounts.app_context(), Session(get_engine(accounts)) as db:
+        assert cases.get_case(db, slug).effects[0].wording == "第二の文"
 
 
 def test_diff_and_restore(accounts):
