@@ -114,6 +114,33 @@ def test_errors_are_shown_next_to_fields_and_nothing_is_saved(accounts):
         assert db.exec(select(Case).where(Case.slug == "rpa-pilot")).first() is None
 
 
+def test_the_error_summary_lists_every_error_with_a_link_to_its_field(accounts):
+    curator = login(accounts, "curator@example.jp")
+    data = case_form(curator, "/curate/cases/new", **{
+        "title": "", "participants-1-code": "392015", "effects-1-amount": "たくさん", "themes": []})
+    page = curator.post("/curate/cases/new", data=data).get_data(as_text=True)
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert page.index('class="error-summary"') < page.index('<form id="case-form"')
+    assert 'id="error-summary-title" tabindex="-1" data-focus-on-load' in summary
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    ids = [i for i, _ in links]
+    assert {"title", "participants-1-code", "effects-1-amount", "themes-0"} <= set(ids), links
+    for i in ids:
+        assert f'id="{i}"' in page, i
+    assert any(text.startswith("参加団体 2 団体コード: ") for _, text in links), links
+    assert "保存はされていません" in summary
+    assert page.count('role="alert"') == 1           # one summary, no second banner
+    assert "focus.js" in page
+
+
+def test_the_preview_opens_at_the_top(accounts):
+    curator = login(accounts, "curator@example.jp")
+    page = curator.post("/curate/cases/new", data=case_form(curator, "/curate/cases/new", action="preview")
+                        ).get_data(as_text=True)
+    assert 'id="preview-title" tabindex="-1" data-focus-on-load' in page
+    assert page.index('id="preview-title"') < page.index('<form id="case-form"')
+    assert "error-summary" not in page
+
 def test_preview_parses_amounts_and_fills_from_the_master(accounts):
     from casebook.services import municipalities
 

@@ -61,7 +61,7 @@ def _edit(slug: str | None):
     form = case_form(outcome.form, themes)
     if outcome.kind == "invalid":
         return _render_edit(case, form, themes, checked=outcome.checked, loose=attach_errors(form, outcome.checked.errors),
-                            message="入力内容に誤りがあります。各項目の説明を確認してください。保存はされていません。"), 400
+                            message="保存はされていません。一覧の項目を選ぶと、その入力欄へ移動します。"), 400
     preview = outcome.case if outcome.kind == "preview" else None
     return _render_edit(case, form, themes, checked=outcome.checked, preview=preview, loose=outcome.notes)
 
