@@ -53,12 +53,13 @@ def index_is_clean(app):
         return search.check_index(db, search.get_index(app)).clean
 
 
-def transition(client, slug, action, comment=""):
+def transition(client, slug, action, comment="", confirmed=True):
+    """A workflow step as the page does it; publish, unpublish and archive confirmed on the second page."""
     page = client.get(f"/curate/cases/{slug}").get_data(as_text=True)
     version = re.search(r"</span> 版 (\d+) ・", page).group(1)
     return client.post(f"/curate/cases/{slug}/transition", data={
         "csrf_token": token(client, f"/curate/cases/{slug}"), "action": action, "version": version,
-        "comment": comment})
+        "comment": comment, **({"confirmed": "yes"} if confirmed else {})})
 
 
 def test_curator_drafts_editor_publishes_then_archives(accounts):
@@ -284,7 +285,7 @@ def test_diff_and_restore(accounts):
     history = editor.get(f"/curate/cases/{slug}/history").get_data(as_text=True)
     response = editor.post(f"/curate/cases/{slug}/restore/1", data={
         "csrf_token": re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', history).group(1),
-        "version": "2"})
+        "version": "2", "confirmed": "yes"})
     assert response.status_code == 302
     with accounts.app_context(), Session(get_engine(accounts)) as db:
         case = cases.get_case(db, slug)
@@ -486,3 +487,102 @@ def test_return_needs_a_comment(accounts):
     assert response.status_code == 400 and "理由" in response.get_data(as_text=True)
     assert transition(editor, "rpa-pilot", "return", "数値の根拠を追記してください").status_code == 302
     assert "rpa-pilot" in curator.get("/curate/").get_data(as_text=True)
+
+
+def status_of(app, slug):
+    with app.app_context(), Session(get_engine(app)) as db:
+        case = cases.get_case(db, slug, public=False)
+        return case.status, case.version
+
+
+@pytest.mark.parametrize("action, question", [("unpublish", "本当に公開を停止して下書きに戻しますか"),
+                                              ("archive", "本当にアーカイブしますか")])
+def test_publishing_steps_ask_to_confirm_and_change_nothing_before(accounts, action, question):
+    editor = login(accounts, "editor@example.jp")
+    slug = "kochi-madoguchi-itaku"
+    before = status_of(accounts, slug)
+    response = transition(editor, slug, action, "見直し", confirmed=False)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and question in page and "まだ何も変わっていません" in page
+    assert status_of(accounts, slug) == before
+    assert 'name="confirmed" value="yes"' in page and 'name="csrf_token"' in page
+    assert f'name="action" value="{action}"' in page and ">見直し</textarea>" in page
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    fields["csrf_token"] = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    fields["comment"] = "見直し"
+    without_token = {k: v for k, v in fields.items() if k != "csrf_token"}
+    assert editor.post(f"/curate/cases/{slug}/transition", data=without_token).status_code == 400
+    assert status_of(accounts, slug) == before
+    done = editor.post(f"/curate/cases/{slug}/transition", data=fields)
+    assert done.status_code == 302
+    expected = {"unpublish": "draft", "archive": "archived"}[action]
+    assert status_of(accounts, slug) == (expected, before[1] + 1)
+    shown = editor.get(done.headers["Location"]).get_data(as_text=True)
+    label = {"draft": "下書き", "archived": "アーカイブ"}[expected]
+    assert f"（現在の状態: {label}）" in shown and f"現在の状態: {expected}" not in shown
+
+
+def test_publish_asks_to_confirm(accounts):
+    editor = login(accounts, "editor@example.jp")
+    slug = "kochi-madoguchi-itaku"
+    assert transition(editor, slug, "unpublish").status_code == 302
+    page = transition(editor, slug, "publish", confirmed=False).get_data(as_text=True)
+    assert "本当に公開しますか" in page and "はい、公開する" in page
+    assert status_of(accounts, slug)[0] == "draft"
+    assert transition(editor, slug, "publish").status_code == 302
+    assert status_of(accounts, slug)[0] == "published"
+
+
+def test_a_step_from_the_wrong_state_names_the_state_in_japanese(accounts):
+    editor = login(accounts, "editor@example.jp")
+    page = transition(editor, "kochi-madoguchi-itaku", "unpublish", confirmed=True)
+    assert page.status_code == 302
+    again = transition(editor, "kochi-madoguchi-itaku", "return", "理由", confirmed=True).get_data(as_text=True)
+    assert "現在の状態: 下書き" in again and "現在の状態: draft" not in again
+
+
+def test_restore_asks_to_confirm_and_shows_what_changes(accounts):
+    editor = login(accounts, "editor@example.jp")
+    slug = "hirosaki-jichitai-cloud"
+    form = edit_form(editor, slug, title="改訂した題名")
+    assert editor.post(f"/curate/cases/{slug}/edit", data=form).status_code == 302
+    response = editor.post(f"/curate/cases/{slug}/restore/1", data={
+        "csrf_token": token(editor, f"/curate/cases/{slug}/history"), "version": "2"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "本当に版 1 の内容に戻しますか" in page
+    assert re.search(r'<th scope="row">題名</th><td class="diff-old">改訂した題名</td>', page)
+    assert status_of(accounts, slug)[1] == 2
+    assert 'name="confirmed" value="yes"' in page and "いいえ、やめて戻る" in page
+
+
+def test_diffs_show_labels_and_hide_fields_empty_on_both_sides(accounts):
+    editor = login(accounts, "editor@example.jp")
+    slug = "hirosaki-jichitai-cloud"
+    form = edit_form(editor, slug, **{"title": "改訂した題名", "sources-1-title": "新しい出典"})
+    assert editor.post(f"/curate/cases/{slug}/edit", data=form).status_code == 302
+    diff = editor.get(f"/curate/cases/{slug}/diff?a=1&b=2").get_data(as_text=True)
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="diff-old">([^<]*)</td><td class="diff-new">([^<]*)</td>',
+                      diff)
+    assert ("出典2 名称", "—", "新しい出典") in rows
+    assert all(not (old == "—" and new == "—") for _, old, new in rows), rows
+    assert all("." not in label and "[" not in label for label, _, _ in rows), rows
+
+
+def test_checkboxes_sit_before_their_labels_on_one_line(accounts):
+    editor = login(accounts, "editor@example.jp")
+    page = editor.get("/curate/cases/hirosaki-jichitai-cloud/edit").get_data(as_text=True)
+    assert re.search(r'<div class="field check">\s*<input[^>]+id="participants-0-remove"[^>]*>'
+                     r'<label for="participants-0-remove">この行を削除</label>', page)
+
+
+def test_completeness_says_what_is_missing(accounts):
+    editor = login(accounts, "editor@example.jp")
+    page = editor.get("/curate/cases/kochi-madoguchi-itaku").get_data(as_text=True)
+    assert "足りないもの" in page and "<li>問い合わせ先がない</li>" in page
+    assert "足りない項目" not in page and "がある</li>" not in page.split("completeness-title", 1)[1].split("</section>")[0]
+
+
+def test_status_badges_name_the_state_in_japanese(accounts):
+    editor = login(accounts, "editor@example.jp")
+    page = editor.get("/curate/cases/kochi-madoguchi-itaku").get_data(as_text=True)
+    assert '<span class="status-badge status-published">公開中</span>' in page

@@ -63,3 +63,9 @@ def test_pages_load_nothing_from_outside(client):
     for url in ("/", "/cases", "/cases/kochi-madoguchi-itaku", "/about"):
         page = client.get(url).get_data(as_text=True)
         assert 'src="http' not in page and 'href="http' not in page.replace('href="https://www.e-stat', "")
+
+
+def test_the_footer_has_a_sign_in_link(client):
+    page = client.get("/").get_data(as_text=True)
+    footer = page.split('<footer class="site-footer">', 1)[1]
+    assert 'href="/login"' in footer and "ログイン" in footer

@@ -49,21 +49,28 @@ def completeness(case: Case, reviewed: datetime | None, now: datetime | None = N
     now = now or utcnow()
     governments = [p for p in case.participants if not domain.is_joint(p.kind)]
     population, year = PARTICIPANTS.field("population").label, PARTICIPANTS.field("population_year").label
+    # (what is met, what is missing): each criterion worded both ways, so the missing list reads
+    # as what to add (「出典（名称またはURL）がない」), not as the criterion it fails.
     checks = [
         (f"{EFFECTS.field('amount').label}のある{EFFECTS.label}が1つ以上ある",
+         f"{EFFECTS.field('amount').label}のある{EFFECTS.label}がない",
          any(e.value_low is not None for e in case.effects)),
-        (f"すべての{PARTICIPANTS.label}に{population}がある",
+        (f"すべての{PARTICIPANTS.label}に{population}がある", f"{population}のない{PARTICIPANTS.label}がある",
          bool(governments) and all(p.population is not None for p in governments)),
-        (f"{year}がある", bool(governments) and all(p.population_year for p in governments if p.population is not None)),
-        (f"{SOURCES.label}（名称またはURL）がある", any(s.title or s.url for s in case.sources)),
-        (f"{_label('contact')}がある", bool(case.contact)),
-        (f"{_label('start_fiscal_year')}がある", case.start_fiscal_year is not None),
-        (f"{_label('summary')}が{MIN_SUMMARY}文字以上ある", len(case.summary) >= MIN_SUMMARY),
-        (f"{_label('approach')}がある", bool(case.approach)),
-        ("3年以内に確認（公開または差し戻し）されている", reviewed is not None and now - reviewed <= REVIEW_STALE),
-        ("詳細が登録されている（概要のみではない）", case.detail != "outline"),
+        (f"{year}がある", f"{year}のない{PARTICIPANTS.label}がある",
+         bool(governments) and all(p.population_year for p in governments if p.population is not None)),
+        (f"{SOURCES.label}（名称またはURL）がある", f"{SOURCES.label}（名称またはURL）がない",
+         any(s.title or s.url for s in case.sources)),
+        (f"{_label('contact')}がある", f"{_label('contact')}がない", bool(case.contact)),
+        (f"{_label('start_fiscal_year')}がある", f"{_label('start_fiscal_year')}がない", case.start_fiscal_year is not None),
+        (f"{_label('summary')}が{MIN_SUMMARY}文字以上ある", f"{_label('summary')}が{MIN_SUMMARY}文字より短い",
+         len(case.summary) >= MIN_SUMMARY),
+        (f"{_label('approach')}がある", f"{_label('approach')}がない", bool(case.approach)),
+        ("3年以内に確認（公開または差し戻し）されている", "3年以上確認（公開または差し戻し）されていない",
+         reviewed is not None and now - reviewed <= REVIEW_STALE),
+        ("詳細が登録されている（概要のみではない）", "詳細が登録されていない（概要のみ）", case.detail != "outline"),
     ]
-    return Completeness([label for label, ok in checks if ok], [label for label, ok in checks if not ok])
+    return Completeness([met for met, _missing, ok in checks if ok], [missing for _met, missing, ok in checks if not ok])
 
 
 @dataclass

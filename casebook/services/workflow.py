@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import case_fields
+from .. import case_fields, domain
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Case, Revision, User
 from .cases import add_revision, case_data, claim_version, content_data, get_case, save_case
@@ -52,7 +52,8 @@ def transition(session: Session, slug: str, action: str, user: User, comment: st
     if expected_version is not None and case.version != expected_version:
         raise Conflict("操作の前にほかの人がこの事例を更新しました。", current=case)
     if case.status not in sources:
-        raise InvalidInput("今の状態ではこの操作はできません。", [("action", f"現在の状態: {case.status}")])
+        state = domain.CASE_STATUSES.get(case.status, case.status)
+        raise InvalidInput("今の状態ではこの操作はできません。", [("action", f"現在の状態: {state}")])
     if action == "return" and not comment.strip():
         raise InvalidInput("差し戻しの理由を入力してください。", [("comment", "差し戻す理由を書いてください。")])
     claim_version(session, case, case.version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import blueprints, search
+from .. import blueprints, domain, search
 from ..auth import end_session, role_required
 from ..db import get_session
 from ..errors import Conflict, InvalidInput
@@ -126,10 +126,25 @@ def show_case(slug: str):
                            score=quality.completeness(case, quality.last_reviews(db).get(case.id)))
 
 
+# Steps that change what the public sees, or undo work: each asks once more before it is done.
+CONFIRM = {"publish": "本当に公開しますか", "unpublish": "本当に公開を停止して下書きに戻しますか",
+           "archive": "本当にアーカイブしますか"}
+CONFIRM_NOTES = {"publish": "公開すると、この事例は検索結果と事例のページにすぐ表示されます。",
+                 "unpublish": "公開を停止すると、この事例は検索結果と事例のページから消え、下書きに戻ります。",
+                 "archive": "アーカイブすると、この事例は検索結果と事例のページから消えます（あとで公開し直せます）。"}
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirmed") == "yes"
+
+
 @bp.post("/cases/<slug>/transition")
 @role_required("curator")
 def transition(slug: str):
-    """Apply a workflow step (submit, return, publish, unpublish, archive) with a comment."""
+    """Apply a workflow step (submit, return, publish, unpublish, archive) with a comment.
+
+    Publishing, unpublishing and archiving first answer with a page that asks to confirm
+    (a second POST with confirmed=yes and the same CSRF-protected fields); nothing changes before it."""
     form = TransitionForm()
     if not form.validate_on_submit():
         raise InvalidInput("送信内容が正しくありません。", [("action", "ページを読み込み直してください。")])
@@ -137,15 +152,23 @@ def transition(slug: str):
         version = int(form.version.data) if form.version.data else None
     except ValueError:
         version = None
+    action = form.action.data
+    if action in CONFIRM and action in workflow.TRANSITIONS and not _confirmed():
+        case = cases.get_case(get_session(), slug, public=False)
+        return render_template("curate/confirm.html", case=case, question=CONFIRM[action], note=CONFIRM_NOTES[action],
+                               button=workflow.TRANSITIONS[action][3], action=action, version=version,
+                               comment=form.comment.data or "", form=form,
+                               target=url_for("curate.transition", slug=slug),
+                               back=url_for("curate.show_case", slug=slug), changes=None)
     try:
         with unit_of_work(get_session(), search.get_index()):
-            case = workflow.transition(get_session(), slug, form.action.data, current_user,
+            case = workflow.transition(get_session(), slug, action, current_user,
                                        form.comment.data or "", version)
     except Conflict:
         flash("操作の前にほかの人がこの事例を更新しました。最新の内容を確認してから、もう一度操作してください。")
         return redirect(url_for("curate.show_case", slug=slug))
-    label = workflow.TRANSITIONS[form.action.data][3]
-    flash(f"「{label}」を行いました（現在の状態: {case.status}）。")
+    label = workflow.TRANSITIONS[action][3]
+    flash(f"「{label}」を行いました（現在の状態: {domain.CASE_STATUSES.get(case.status, case.status)}）。")
     return redirect(url_for("curate.show_case", slug=slug))
 
 
@@ -184,6 +207,19 @@ def restore(slug: str, number: int):
         version = int(form.version.data) if form.version.data else None
     except ValueError:
         version = None
+    if not _confirmed():
+        db = get_session()
+        case, _revisions = workflow.history(db, slug)
+        revision = workflow.get_revision(db, case, number)
+        current = cases.content_json(cases.case_data(case))
+        state = domain.CASE_STATUSES.get(case.status, case.status)
+        return render_template("curate/confirm.html", case=case, question=f"本当に版 {number} の内容に戻しますか",
+                               note=f"版 {number} の内容が新しい版として保存されます。状態（{state}）は変わりません。"
+                               "いまの内容は履歴に残ります。次の表は、戻すと変わる項目です。",
+                               button=f"版 {number} に戻す", action=None, version=version, comment="", form=form,
+                               target=url_for("curate.restore", slug=slug, number=number),
+                               back=url_for("curate.history", slug=slug),
+                               changes=workflow.diff(current, revision.content))
     try:
         with unit_of_work(get_session(), search.get_index()):
             case = workflow.restore(get_session(), slug, number, current_user, version)
