@@ -110,31 +110,26 @@ def insert_corpus(engine, cases: list[dict]) -> tuple[list[dict], list[dict], li
     from sqlalchemy import insert
     from sqlmodel import Session
 
-    from casebook import domain
-    from casebook.models import Case, Effect, Participant
-    from casebook.services.cases import CASE_FIELDS, EFFECT_FIELDS, PARTICIPANT_FIELDS
+    from casebook import case_fields
+    from casebook.models import Case, CaseSource, Effect, Participant
+    from casebook.services.cases import effect_row
 
-    case_rows, participant_rows, effect_rows = [], [], []
+    case_rows, source_rows, participant_rows, effect_rows = [], [], [], []
+    effect_columns = [c.name for c in Effect.__table__.columns if c.name not in ("id", "case_id")]
     for case_id, data in enumerate(cases, 1):
-        case_rows.append({
-            "id": case_id, **{k: data[k] for k in CASE_FIELDS},
-            "source_title": data["source"]["title"], "source_publisher": data["source"]["publisher"],
-            "source_date": data["source"]["date"], "source_url": data["source"]["url"],
-            "event_name": data["event"]["name"], "event_date": data["event"]["date"],
-            "created_at": data["_updated_at"], "updated_at": data["_updated_at"], "version": 1,
-        })
+        case_rows.append({"id": case_id, **case_fields.model_values(data),
+                          "created_at": data["_updated_at"], "updated_at": data["_updated_at"], "version": 1})
+        for position, s in enumerate(data["sources"]):
+            source_rows.append({"case_id": case_id, "position": position, **case_fields.row_values(case_fields.SOURCES, s)})
         for position, p in enumerate(data["participants"]):
-            participant_rows.append({"case_id": case_id, "position": position, **{f: p[f] for f in PARTICIPANT_FIELDS}})
-        for position, e in enumerate(data["effects"]):
-            row = {"case_id": case_id, "position": position, **{f: e[f] for f in EFFECT_FIELDS},
-                   "value_low": None, "value_high": None, "unit": "", "qualifier": "", "yen": None}
-            if e["amount"]:  # as services.cases._effect does
-                amount = domain.parse_amount(e["amount"])
-                row.update(value_low=amount.low, value_high=amount.high, unit=amount.unit,
-                           qualifier=amount.qualifier or "", yen=amount.yen)
-            effect_rows.append(row)
+            participant_rows.append({"case_id": case_id, "position": position,
+                                     **case_fields.row_values(case_fields.PARTICIPANTS, p)})
+        for position, e in enumerate(data["effects"]):  # as services.cases.effect_row stores it
+            effect = effect_row(position, e)
+            effect_rows.append({"case_id": case_id, **{c: getattr(effect, c) for c in effect_columns}})
     with Session(engine) as session:
-        for model, rows in ((Case, case_rows), (Participant, participant_rows), (Effect, effect_rows)):
+        for model, rows in ((Case, case_rows), (CaseSource, source_rows), (Participant, participant_rows),
+                            (Effect, effect_rows)):
             for i in range(0, len(rows), 2000):
                 session.execute(insert(model), rows[i:i + 2000])
         session.commit()

@@ -6,7 +6,7 @@ templates and a vocabulary of municipal-reform phrases written for this benchmar
 participants are real governments read from the municipality master (never copied here).
 Every case has one to four themes' worth of topic words, 1–6 participants from one
 prefecture (sometimes led by a joint body), a start year 2005–2024 and 0–4 effects whose
-amounts parse with domain.parse_amount. About 95% are published.
+amounts read with domain.read_figure. About 95% are published.
 """
 from __future__ import annotations
 
@@ -392,9 +392,9 @@ def case(i: int, rng: random.Random, towns: list[dict], by_pref: dict[str, list[
         "approach": approach,
         "outcome": outcome,
         "contact": f"{lead}{rng.choice(GENERAL['dept'])}" if rng.random() < 0.4 else "",
-        "source": {"title": report, "publisher": publisher,
-                   "date": date(min(year + rng.randint(0, 2), 2025), rng.randint(1, 12), rng.randint(1, 28)), "url": ""},
         "event": {"name": event, "date": date(min(year + 1, 2025), rng.randint(1, 12), rng.randint(1, 28)) if event else None},
+        "sources": [{"title": report, "publisher": publisher,
+                     "date": date(min(year + rng.randint(0, 2), 2025), rng.randint(1, 12), rng.randint(1, 28)), "url": ""}],
         "participants": people,
         "effects": effects,
         # Not part of the file shape: when the row was last updated (spreads the "newest" sort).
