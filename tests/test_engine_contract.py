@@ -31,14 +31,15 @@ def engine(engine_name, tmp_path):
 
 
 def doc(slug, title="", summary="", text="", status="published", updated=0, population=None, effect=0,
-        people=(), **values) -> dict:
+        people=(), keywords="", detailed=1, **values) -> dict:
     """A document as case_document makes one: facet values by facet name, the rest of the text in `text`."""
     out = {
-        "slug": slug, "status": status, "title": title, "summary": summary, "all": "\n".join((title, summary, text)),
+        "slug": slug, "status": status, "title": title, "keywords": keywords, "summary": summary,
+        "all": "\n".join((title, keywords, summary, text)),
         "facets": {name: sorted(values.get(name, [])) for name in search.facet_names()},
         "sort": {"population": population or 0,
                  "population_asc": population if population is not None else documents.UNKNOWN_LAST,
-                 "effect_yen": effect, "updated": updated},
+                 "effect_yen": effect, "updated": updated, "detailed": detailed},
         "people": [list(p) for p in people],
     }
     out["fingerprint"] = documents.document_fingerprint(out)
@@ -239,3 +240,59 @@ def test_a_discarded_index_is_missing(built):
     assert not built.exists()
     with pytest.raises(search.IndexMissing):
         built.search(query())
+
+
+# --- words as people type them (issue 17): alternatives, exclusions, most words, tiers, lexicon -------------
+
+def terms(word: str) -> tuple:
+    return tuple(analysis.query_words(word)[0])
+
+
+def test_an_alternative_matches_the_word_and_ranks_after_the_word_itself(built):
+    # 経費 in hirosaki's summary; 委託 (weight 0.5: a synonym) in kochi's title and summary.
+    q = search.Query(words=(terms("経費"),), alternatives=(((terms("委託"), 0.5),),))
+    hits = built.search(q)
+    assert set(hits.slugs) == {"hirosaki", "kochi"} and hits.slugs[0] == "hirosaki"
+    assert hits.word_counts == (2,)
+    either = search.Query(words=(terms("経費"),), alternatives=(((terms("委託"), 1.0),),))  # an OR: equal tier
+    assert set(built.search(either).slugs) == {"hirosaki", "kochi"}
+
+
+def test_excluded_words_leave_documents_out(built):
+    q = search.Query(words=(terms("窓口"),), exclude=(terms("委託"),))
+    assert set(built.search(q).slugs) == {"chichibu", "unknown"}
+    assert built.search(search.Query(exclude=(terms("窓口"),))).total == len(PUBLISHED)  # exclusions need words
+
+
+def test_required_words_and_the_documents_matching_all_first(built):
+    words = (terms("窓口"), terms("委託"), terms("住民票"))
+    every = built.search(search.Query(words=words))
+    assert every.slugs == ["kochi"] and every.word_counts == (3, 1, 1)
+    most = built.search(search.Query(words=(terms("窓口"), terms("統合"), terms("浄水場")), required=2))
+    assert most.slugs == ["chichibu"]
+    loose = built.search(search.Query(words=(terms("窓口"), terms("委託"), terms("一元化")), required=1))
+    assert loose.slugs[0] == "kochi" and set(loose.slugs) == {"kochi", "chichibu", "unknown"}
+    assert [loose.scores[s] for s in loose.slugs] == sorted(loose.scores.values(), reverse=True)
+
+
+def test_a_word_nobody_has_counts_zero(built):
+    hits = built.search(search.Query(words=(terms("窓口"), terms("存在しない")), required=1))
+    assert hits.word_counts == (3, 0) and hits.total == 3
+
+
+def test_detailed_documents_rank_above_outlines_at_equal_match(engine):
+    engine.rebuild([doc("stub", "窓口の委託", detailed=0), doc("full", "窓口業務の見直し", "窓口の委託を進めた" + "経過。" * 40)])
+    hits = engine.search(query("窓口 委託"))
+    assert hits.slugs == ["full", "stub"]
+
+
+def test_keywords_outweigh_the_body(engine):
+    engine.rebuild([doc("body", "事務の見直し", text="一部でRPAも使った。" + "他の取組。" * 10),
+                    doc("tagged", "事務の見直し", keywords="RPA", text="他の取組。" * 10)])
+    assert engine.search(query("RPA")).slugs == ["tagged", "body"]
+
+
+def test_the_lexicon_holds_the_indexed_terms(built):
+    lexicon = built.lexicon()
+    assert lexicon["窓口"] >= 3 and "浄水" in lexicon and "ai" not in lexicon and "水道" in lexicon
+    assert "存在" not in lexicon

@@ -1,8 +1,8 @@
 """The index document of a case: what any engine indexes, decided in one place.
 
 `case_document` is the only function that turns a case into what an index holds: the slug (the
-document's id), its status (only published cases are found), three ranked texts (title, summary,
-and all of its text), the values of every registered facet (facets.py), the sort keys and the
+document's id), its status (only published cases are found), four ranked texts (title, keywords —
+its tags and theme labels —, summary, and all of its text), the values of every registered facet (facets.py), the sort keys and the
 participants for the similar-size order. Each document carries a fingerprint of itself, so
 `check-index` finds what was indexed from other content. `definition` describes what every
 document and its analysis depend on; an engine adds its own field definitions and records the
@@ -19,10 +19,10 @@ from .. import domain
 from ..models import Case
 from . import analysis, facets
 
-DOCUMENT_VERSION = 2  # bump when case_document changes what it writes for a case
+DOCUMENT_VERSION = 3  # bump when case_document changes what it writes for a case
 UNKNOWN_LAST = 2**62  # the ascending population sort key of a case without a known population
-TEXTS = ("title", "summary", "all")  # ranked texts: a match in the title counts most, then the summary
-SORT_KEYS = ("population", "population_asc", "effect_yen", "updated")  # integers, larger is later
+TEXTS = ("title", "keywords", "summary", "all")  # ranked texts: the title counts most, then keywords, summary
+SORT_KEYS = ("population", "population_asc", "effect_yen", "updated", "detailed")  # integers, larger is later
 
 
 def case_document(case: Case, theme_labels: dict[str, str], bands: domain.Bands) -> dict[str, Any]:
@@ -42,13 +42,15 @@ def case_document(case: Case, theme_labels: dict[str, str], bands: domain.Bands)
         "slug": case.slug,
         "status": case.status,
         "title": case.title,
+        "keywords": "\n".join([*case.tags, *(theme_labels.get(t, t) for t in case.themes)]),
         "summary": case.summary,
         "all": text,
         "facets": {f.name: sorted(set(f.values(case, bands))) for f in facets.registered()},
         "sort": {"population": total or 0,
                  "population_asc": total if total is not None else UNKNOWN_LAST,
                  "effect_yen": max(yen) if yen else 0,
-                 "updated": int(case.updated_at.timestamp())},
+                 "updated": int(case.updated_at.timestamp()),
+                 "detailed": 0 if case.detail == "outline" else 1},
         "people": [list(c) for c in domain.similarity_candidates(people)]
                   + [[f"{prefecture}の市町村", population, prefecture] for prefecture, population in covered(case)],
     }

@@ -8,12 +8,20 @@ The contract:
   database change it holds (`applied`) and its fingerprint (the hash of the document definition
   and of the engine's own field definitions). `apply` writes what a plan returns, under the
   index's writer lock, and records the plan's change number with it.
-- `search` finds published documents: every word of the query (each word a list of terms, all
-  needed; a prefix term matches every term starting with it), the facet filters (OR within a
-  facet, AND across facets), and counts, for each facet, the results that selecting only that
-  value in that facet would give, keeping the query and the other facets. It returns one page of
-  slugs in the asked order, with scores for the relevance order.
-- `stored` returns every document's fingerprint, for `check-index`.
+- `search` finds published documents by the words of the query: a word is a list of terms, all
+  needed (a prefix term matches every term starting with it), and it also matches through its
+  alternatives (other term lists: OR alternatives with weight 1, synonyms with a smaller weight).
+  A document must match `required` of the words (all when 0) and none of the `exclude` words.
+  The facet filters apply (OR within a facet, AND across facets), and the counts give, for each
+  facet, the results that selecting only that value in that facet would give, keeping the query
+  and the other facets. It returns one page of slugs in the asked order, with scores, and how many
+  published documents each word matches (filters aside). The relevance order ranks, in turn, by
+  the number of words matched, the number matched exactly (not through a synonym), detailed
+  documents (`sort.detailed` 1) above outline ones, then the text score: BM25 over all text, a
+  word weighing more where it is in the title, the keywords (tags, themes) or the summary. The
+  score reported grows with that order (its integer part is the tier, its fraction the text score).
+- `lexicon` gives the terms of the indexed text with their document frequencies (what "did you
+  mean" corrects towards); `stored` returns every document's fingerprint, for `check-index`.
 An engine is one module; tests/test_engine_contract.py says what it must pass.
 """
 from __future__ import annotations
@@ -34,7 +42,10 @@ SORT_KEYS = {
     "population_desc": ("population", True),
     "effect": ("effect_yen", True),
 }
-TITLE_BOOST, SUMMARY_BOOST = 3.0, 1.5  # a match in the title counts 3×, in the summary 1.5×
+# A word found in the title counts 3×, in the keywords (tags and themes) 2×, in the summary 1.5×.
+TITLE_BOOST, KEYWORDS_BOOST, SUMMARY_BOOST = 3.0, 2.0, 1.5
+
+Terms = tuple[tuple[str, bool], ...]  # (term, is_prefix) parts of one word, all needed
 
 
 class IndexMissing(RuntimeError):
@@ -49,7 +60,12 @@ class IndexBusy(RuntimeError):
 class Query:
     """One search in the engine's terms: analysed words, facet filters, order and page."""
 
-    words: tuple[tuple[tuple[str, bool], ...], ...] = ()  # words of (term, is_prefix) parts
+    words: tuple[Terms, ...] = ()  # each word: its (term, is_prefix) parts, all needed
+    # For each word (by position), other forms that also match it: (terms, weight); weight 1 is an
+    # OR alternative, below 1 a synonym (it ranks after exact matches).
+    alternatives: tuple[tuple[tuple[Terms, float], ...], ...] = ()
+    exclude: tuple[Terms, ...] = ()  # documents matching any of these words are left out
+    required: int = 0  # how many of the words a document must match; 0: all of them
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facet, values): OR within, AND across
     sort: str = "relevance"
     page: int = 1
@@ -70,6 +86,7 @@ class Hits:
     slugs: list[str]
     scores: dict[str, float]
     counts: dict[str, dict[str, int]]  # facet -> value -> count; values with a count only
+    word_counts: tuple[int, ...] = ()  # per word of the query: published documents it matches, filters aside
 
 
 # plan(applied) -> (documents to add or replace, slugs to delete, the change number they bring it to)
@@ -108,4 +125,5 @@ class Engine(Protocol):
 
     # --- reading ---
     def search(self, query: Query) -> Hits: ...
+    def lexicon(self) -> dict[str, int]: ...  # term -> documents holding it (drafts included)
     def stored(self) -> dict[str, str]: ...

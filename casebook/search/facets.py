@@ -130,7 +130,8 @@ REGISTRY: list[Facet] = [
 ]
 # Names the index and the search arguments use for other things: no facet may take them.
 RESERVED = frozenset({"q", "sort", "page", "size", "municipality", "population", "boost", "slug", "status",
-                      "title", "summary", "all", "fingerprint", "people", "population_asc", "effect_yen", "updated"})
+                      "title", "keywords", "summary", "all", "fingerprint", "people", "population_asc", "effect_yen",
+                      "updated", "detailed"})
 
 
 def registered() -> tuple[Facet, ...]:

@@ -48,6 +48,7 @@ class _Segment:
     columns: dict[str, list] = field(default_factory=dict)
     facets: tuple[array, dict[str, dict[str, array]]] | None = None
     people: dict[int, list] | None = None
+    lexicon: dict[str, int] | None = None
 
 
 @dataclass
@@ -60,6 +61,7 @@ class _Generation:
     columns: dict[str, list] = field(default_factory=dict)
     facets: FacetSets | None = None
     people: dict[int, list] | None = None
+    lexicon: dict[str, int] | None = None
 
 
 def generation_key(searcher: Searcher) -> tuple[str, int]:
@@ -253,6 +255,27 @@ class ReadCache:
                 people.update((offset + d, c) for d, c in data.people.items() if d not in deleted)
             gen.people = people
         return gen.people
+
+    def lexicon(self, searcher: Searcher, fieldname: str = "all") -> dict[str, int]:
+        """{term: documents holding it} over a text field (deleted documents may still count)."""
+        gen = self._current(searcher)
+        if gen.lexicon is None:
+            merged: dict[str, int] = {}
+            for reader, seg, _offset, _deleted in self._leaves_of(searcher, gen):
+                data = self._segment(seg)
+                if data.lexicon is None:
+                    found: dict[str, int] = {}
+                    if fieldname in reader.schema:
+                        for text, info in reader.iter_field(fieldname):
+                            found[text if isinstance(text, str) else text.decode("utf-8")] = info.doc_frequency()
+                    data.lexicon = found
+                if not merged:
+                    merged = dict(data.lexicon)
+                else:
+                    for text, n in data.lexicon.items():
+                        merged[text] = merged.get(text, 0) + n
+            gen.lexicon = merged
+        return gen.lexicon
 
     # --- whole results ----------------------------------------------------------
     def remember(self, key: tuple, result: object) -> None:

@@ -158,6 +158,10 @@ class WhooshEngine(Generations):
 
         return self.read(work)
 
+    def lexicon(self) -> dict[str, int]:
+        """{term: documents holding it} over all indexed text, kept per generation (search/engine.py)."""
+        return self.read(lambda searcher: self.cache.lexicon(searcher))
+
     def stored(self) -> dict[str, str]:
         """Return {slug: fingerprint} for every document in the index."""
         return self.read(lambda searcher: {f["slug"]: f.get("fingerprint", "") for f in searcher.all_stored_fields()})
