@@ -71,6 +71,18 @@ class LinksSchema(_Out):
     prev = _opt(fields.String)
 
 
+class SuggestionSchema(_Out):
+    q = _req(fields.String, metadata={"description": "提案する検索語"})
+    count = _req(fields.Integer, metadata={"description": "その検索語で見つかる件数"})
+    url = _req(fields.String, metadata={"description": "その検索のURL"})
+
+
+class SynonymsSchema(_Out):
+    word = _req(fields.String, metadata={"description": "入力された語"})
+    synonyms = _req(fields.List, fields.String(), metadata={"description": "あわせて検索した同じ意味の言葉（シソーラス）"})
+    alone_url = _req(fields.String, metadata={"description": "入力された語だけで検索するURL"})
+
+
 class SearchResultSchema(_ByFacet):
     """One page of search results with facet counts and paging links."""
 
@@ -83,6 +95,10 @@ class SearchResultSchema(_ByFacet):
     results = _req(fields.List, fields.Nested(SearchHitSchema))
     facets = _facets()
     links = _req(fields.Nested, LinksSchema)
+    synonyms = fields.List(fields.Nested(SynonymsSchema), metadata={
+        "description": "同じ意味の言葉もあわせて検索した語（search.api_extras）"})
+    suggestions = fields.List(fields.Nested(SuggestionSchema), metadata={
+        "description": "もしかして: 見つからなかった語を索引の語彙で直した検索と、その件数"})
 
 
 class FacetsSchema(_ByFacet):

@@ -48,3 +48,11 @@ def test_highlight_marks_terms_and_escapes_html():
 def test_highlight_single_character_and_no_match():
     assert "<mark>水</mark>" in str(analysis.highlight("上水道の水", analysis.query_words("水")))
     assert str(analysis.highlight("a<b", analysis.query_words("水"))) == "a&lt;b"
+
+
+def test_highlight_marks_synonyms_apart_from_the_typed_words():
+    html = str(analysis.highlight("民間委託とアウトソーシング", analysis.query_words("民間委託"),
+                                  synonyms=analysis.query_words("アウトソーシング")))
+    assert html == '<mark>民間委託</mark>と<mark class="synonym">アウトソーシング</mark>'
+    overlapping = analysis.highlight("保育園", analysis.query_words("保育園"), synonyms=analysis.query_words("保育"))
+    assert str(overlapping) == "<mark>保育園</mark>"

@@ -13,7 +13,9 @@ analysis, fields); a server whose index has another one rebuilds it by itself.
 Inside: facets.py (the facet registry everything about facets derives from), args.py (the one
 search-argument schema for the page and the API), results.py (the result object both render),
 service.py (a result page: the index gives slugs, the database gives the cases), analysis.py
-(Japanese text analysis), rows.py (what search reads from the database).
+(Japanese text analysis), query.py (a query as people type it: function words, -word, OR,
+synonyms), thesaurus.py (the field's paraphrases, casebook/data/thesaurus.tsv), suggest.py ("did
+you mean" from the index's vocabulary), rows.py (what search reads from the database).
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from .engine import Engine, Hits, IndexBusy, IndexMissing, Query
 from .facets import FACET_LABELS, Facet, facet_label
 from .freshness import INDEX, get_keeper
 from .freshness import init_app as _init_freshness
-from .results import FacetResult, FacetValue, SearchResult, search
+from .results import FacetResult, FacetValue, SearchResult, Suggestion, Synonyms, api_extras, search
 from .service import MAX_EXPORT, CaseHit, CasePage, all_result_slugs, search_cases
 from .sync import Drift, check_index, index_changes, keep_fresh, lag, rebuild_index, repair_index
 from .whoosh.engine import WhooshEngine
@@ -41,7 +43,8 @@ SearchIndex = WhooshEngine  # the engine casebook's indexes run on
 __all__ = [
     "FACET_LABELS", "MAX_EXPORT", "MAX_FACET_VALUES", "SORTS", "CaseHit", "CasePage", "Drift", "Engine", "Facet",
     "FacetResult", "FacetValue", "Hits", "IndexBusy", "IndexMissing", "Query", "SearchArgs", "SearchArgsSchema",
-    "SearchIndex", "SearchResult", "all_result_slugs", "args_schema", "case_document", "changes", "check_index",
+    "SearchIndex", "SearchResult", "Suggestion", "Synonyms", "all_result_slugs", "api_extras",
+    "args_schema", "case_document", "changes", "check_index",
     "facet_label", "facet_names", "get_index", "get_keeper", "index_changes", "init_app", "keep_fresh", "lag",
     "app_args_schema", "parse_args", "parse_search_args", "rebuild_index", "registered_facets", "repair_index", "search",
     "search_cases",

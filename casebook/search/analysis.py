@@ -137,40 +137,60 @@ def _candidate_terms(text: str, wanted: set[str], prefixes: set[str]) -> Iterato
             yield (term, start, end) if origin is None else (term, origin[start], origin[end - 1] + 1)
 
 
-def highlight(text: str, words: list[list[tuple[str, bool]]], width: int = 120) -> Markup:
-    """Return an escaped excerpt of `text` about `width` long with query terms in <mark>."""
+def _marked(text: str, words: list[list[tuple[str, bool]]]) -> list[list[int]]:
+    # The merged [start, end] spans of `text` that the terms of `words` match.
     wanted = {t for word in words for t, p in word if not p}
     prefixes = {t for word in words for t, p in word if p}
-    spans: list[list[int]] = []
+    found: list[list[int]] = []
+    if not wanted and not prefixes:
+        return found
     for term, start, end in _candidate_terms(text, wanted, prefixes):
         if term in wanted or term[0] in prefixes:
             if term.endswith(SENTINEL) and term[0] not in prefixes:
                 continue
             if term[0] in prefixes and term not in wanted:
                 end = start + 1 if len(term) > 1 else end
-            if spans and start <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], end)
+            if found and start <= found[-1][1]:
+                found[-1][1] = max(found[-1][1], end)
             else:
-                spans.append([start, end])
+                found.append([start, end])
+    return found
+
+
+def highlight(text: str, words: list[list[tuple[str, bool]]], width: int = 120,
+              synonyms: list[list[tuple[str, bool]]] | None = None) -> Markup:
+    """Return an escaped excerpt of `text` about `width` long with query terms in <mark>.
+
+    Terms of `synonyms` (the thesaurus words searched besides the typed ones) are marked
+    `<mark class="synonym">` where no typed term is.
+    """
+    spans = [[s, e, False] for s, e in _marked(text, words)]
+    if synonyms:
+        exact = [(s, e) for s, e, _x in spans]
+        for s, e in _marked(text, synonyms):
+            if not any(a < e and s < b for a, b in exact):
+                spans.append([s, e, True])
+        spans.sort()
     if not spans:
         excerpt = text[:width]
         return escape(excerpt) + (Markup("…") if len(text) > width else Markup(""))
     # The window that holds the most highlighted spans, starting a little before one.
     best_start, best_count = 0, -1
-    for s, _e in spans:
+    for s, _e, _x in spans:
         begin = max(0, s - width // 6)
-        count = sum(1 for a, b in spans if a >= begin and b <= begin + width)
+        count = sum(1 for a, b, _x in spans if a >= begin and b <= begin + width)
         if count > best_count:
             best_start, best_count = begin, count
     begin, finish = best_start, min(len(text), best_start + width)
     parts: list[Markup] = [Markup("…")] if begin > 0 else []
     cursor = begin
-    for s, e in spans:
-        if e <= begin or s >= finish:
+    for s, e, synonym in spans:
+        if e <= begin or s >= finish or e <= cursor:
             continue
-        s, e = max(s, begin), min(e, finish)
+        s, e = max(s, begin, cursor), min(e, finish)
         parts.append(escape(text[cursor:s]))
-        parts.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        tag = Markup('<mark class="synonym">') if synonym else Markup("<mark>")
+        parts.append(tag + escape(text[s:e]) + Markup("</mark>"))
         cursor = e
     parts.append(escape(text[cursor:finish]))
     if finish < len(text):

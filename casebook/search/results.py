@@ -1,5 +1,11 @@
 """What a search found, as one object the search page and the API both render.
 
+The query is read as people type it (query.py: function words dropped, `-word`, `OR`, thesaurus
+synonyms). A word that finds nothing and is a compound is searched by its parts instead; words
+that find nothing get "did you mean" corrections from the index's vocabulary (suggest.py), each
+with its count; a search without results also offers the query without each word and the themes
+and population bands with their counts.
+
 The engine gives slugs, scores and counts (engine.Hits); here they become a SearchResult with
 facet result objects in the registry's order: each facet with its label, each value with its
 label, count, whether it is selected, and its toggle: the search's URL parameters with this
@@ -13,9 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .. import domain
-from . import analysis, facets
+from . import analysis, facets, suggest
+from . import query as reading
 from .args import SearchArgs
 from .engine import Engine, Hits, Query
+from .thesaurus import Thesaurus, packaged
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,35 @@ class FacetResult:
         return len(self.values)
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """Another search worth offering: its query, what it changes, how many it finds, and its link."""
+
+    q: str
+    label: str
+    count: int
+    params: dict[str, object]
+    url: str = ""  # set by `linked`
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """A word of the query and the synonyms it was also searched with; `alone` searches the word only."""
+
+    word: str
+    synonyms: tuple[str, ...]
+    alone: Suggestion
+
+
 @dataclass
 class SearchResult:
-    """What one search found: one page of slugs, the total, and facets with counts."""
+    """What one search found: one page of slugs, the total, and facets with counts.
+
+    `words` are the terms to highlight as typed and `synonym_words` those of the synonyms searched;
+    `synonyms` says which synonyms were included, `suggestions` "did you mean", and a search without
+    results has `without` (the query minus one word, each with its count) and `browse` (the themes
+    and bands of all published cases, with counts).
+    """
 
     args: SearchArgs
     total: int
@@ -56,6 +90,11 @@ class SearchResult:
     facets: dict[str, FacetResult]
     words: list[list[tuple[str, bool]]]
     notes: list[str]
+    synonym_words: list[list[tuple[str, bool]]] = dataclasses.field(default_factory=list)
+    synonyms: list[Synonyms] = dataclasses.field(default_factory=list)
+    suggestions: list[Suggestion] = dataclasses.field(default_factory=list)
+    without: list[Suggestion] = dataclasses.field(default_factory=list)
+    browse: dict[str, FacetResult] = dataclasses.field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -63,24 +102,116 @@ class SearchResult:
 
 
 def query_of(args: SearchArgs, words: list[list[tuple[str, bool]]]) -> Query:
-    """The engine's query for these arguments and analysed words."""
-    return Query(words=tuple(tuple(word) for word in words),
-                 filters=tuple((f, tuple(sorted(set(args.filters[f])))) for f in facets.names() if args.filters.get(f)),
-                 sort=args.sort, page=args.page, size=args.size, reference=args.reference, boosts=args.boosts)
+    """The engine's query for these arguments and analysed words (all needed, no synonyms)."""
+    return Query(words=tuple(tuple(word) for word in words), **_engine_args(args))
 
 
-def search(index: Engine, args: SearchArgs, bands: domain.Bands, label: Callable[[str, str], str]) -> SearchResult:
+def _engine_args(args: SearchArgs) -> dict:
+    return dict(filters=tuple((f, tuple(sorted(set(args.filters[f])))) for f in facets.names() if args.filters.get(f)),
+                sort=args.sort, page=args.page, size=args.size, reference=args.reference, boosts=args.boosts)
+
+
+def search(index: Engine, args: SearchArgs, bands: domain.Bands, label: Callable[[str, str], str],
+           thesaurus: Thesaurus | None = None) -> SearchResult:
     """Run a search on the index alone (no database): text AND facet filters, with facet counts.
 
     A facet value's count is the number of results that selecting only that value in its facet
-    would give, keeping the query and the other facets' selections.
+    would give, keeping the query and the other facets' selections. See the module docstring for
+    what is done with the words.
     """
+    thesaurus = packaged() if thesaurus is None else thesaurus
     text, notes = analysis.clean_query(args.q)
-    words = analysis.query_words(text)
-    if text and not words:
+    parsed = reading.parse(text, thesaurus)
+    if text and not parsed.words and not parsed.excluded:
         notes.append("検索語に検索できる文字（漢字・かな・英数字）が含まれていないため、すべての事例を表示しています。")
-    hits = index.search(query_of(args, words))
-    return SearchResult(args, hits.total, hits.slugs, hits.scores, facet_results(args, hits, bands, label), words, notes)
+    hits = index.search(parsed.query(**_engine_args(args)))
+    lexicon: dict[str, int] | None = None
+    if parsed.words and 0 in hits.word_counts:
+        lexicon = index.lexicon()
+        split = _split_compounds(parsed, hits.word_counts, lexicon, thesaurus)
+        if split is not None:
+            split_hits = index.search(split[0].query(**_engine_args(args)))
+            if split_hits.total:
+                parsed, hits = split[0], split_hits
+                notes.append(split[1])
+    exact, synonym_words = parsed.highlighted()
+    result = SearchResult(args, hits.total, hits.slugs, hits.scores, facet_results(args, hits, bands, label), exact,
+                          notes, synonym_words=synonym_words, synonyms=_synonyms(args, parsed))
+    if parsed.words and (not hits.total or 0 in hits.word_counts):
+        lexicon = index.lexicon() if lexicon is None else lexicon
+        result.suggestions = _did_you_mean(index, args, parsed, hits.word_counts, lexicon, thesaurus)
+    if not hits.total and text:
+        result.without = _without_each(index, args, parsed, thesaurus)
+        everything = index.search(Query(size=1))
+        result.browse = {name: facet for name, facet in facet_results(
+            SearchArgs(size=args.size), everything, bands, label).items() if name in ("theme", "band")}
+    return result
+
+
+def _synonyms(args: SearchArgs, parsed: reading.Parsed) -> list[Synonyms]:
+    out = []
+    for word in parsed.words:
+        included = tuple(dict.fromkeys(via for form in word.synonyms for via in form.via))
+        if included:
+            alone = reading.Parsed([reading.Word(w.text, w.forms, exact=w is word or w.exact) for w in parsed.words],
+                                   parsed.excluded)
+            q = alone.text()
+            out.append(Synonyms(word.text, included, Suggestion(q, word.text, -1, args.params(q=q))))
+    return out
+
+
+def _split_compounds(parsed: reading.Parsed, counts: tuple[int, ...], lexicon: dict[str, int],
+                     thesaurus: Thesaurus) -> tuple[reading.Parsed, str] | None:
+    words, cut = [], []
+    for word, count in zip(parsed.words, counts, strict=False):
+        pieces = suggest.parts(word.text, lexicon) if count == 0 and not word.exact else []
+        found = [w for w in (reading.word(p, thesaurus) for p in pieces) if w is not None]
+        if len(found) > 1:
+            words.extend(found)
+            cut.append((word.text, [w.text for w in found]))
+        else:
+            words.append(word)
+    if not cut:
+        return None
+    split = reading.Parsed(words, parsed.excluded, parsed.dropped, reading.REQUIRED(len(words)))
+    said = "、".join(f"「{whole}」を「{'」「'.join(parts)}」" for whole, parts in cut)
+    return split, f"{said}に分けて検索しました。"
+
+
+def _count(index: Engine, args: SearchArgs, parsed: reading.Parsed) -> int:
+    return index.search(parsed.query(**{**_engine_args(args), "page": 1, "size": 1})).total
+
+
+def _did_you_mean(index: Engine, args: SearchArgs, parsed: reading.Parsed, counts: tuple[int, ...],
+                  lexicon: dict[str, int], thesaurus: Thesaurus) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    for i, word in enumerate(parsed.words):
+        if i < len(counts) and counts[i] > 0 or " OR " in word.text:
+            continue
+        for candidate in suggest.corrections(word.text, lexicon):
+            fixed = reading.word(candidate, thesaurus, exact=word.exact)
+            if fixed is None:
+                continue
+            words = [*parsed.words[:i], fixed, *parsed.words[i + 1:]]
+            corrected = reading.Parsed(words, parsed.excluded, required=parsed.required)
+            count = _count(index, args, corrected)
+            if count:
+                q = corrected.text()
+                out.append(Suggestion(q, candidate, count, args.params(q=q)))
+                break
+    return out[:3]
+
+
+def _without_each(index: Engine, args: SearchArgs, parsed: reading.Parsed, thesaurus: Thesaurus) -> list[Suggestion]:
+    if len(parsed.words) + len(parsed.excluded) < 2:
+        return []
+    out = []
+    for i, word in enumerate(parsed.words):
+        rest = reading.Parsed(parsed.words[:i] + parsed.words[i + 1:], parsed.excluded)
+        rest.required = reading.REQUIRED(len(rest.words))
+        q = rest.text()
+        out.append(Suggestion(q, word.text, _count(index, args, rest), args.params(q=q)))
+    return [s for s in out if s.count][:5]
 
 
 def facet_results(args: SearchArgs, hits: Hits, bands: domain.Bands,
@@ -104,7 +235,21 @@ def facet_results(args: SearchArgs, hits: Hits, bands: domain.Bands,
 
 
 def linked(result: SearchResult, url: Callable[[dict], str]) -> SearchResult:
-    """The result with every facet value's toggle URL, `url(params)`."""
-    return dataclasses.replace(result, facets={
-        name: dataclasses.replace(facet, values=[dataclasses.replace(v, toggle_url=url(v.params)) for v in facet])
-        for name, facet in result.facets.items()})
+    """The result with every facet value's toggle URL and every suggestion's URL, `url(params)`."""
+    def facets_of(found: dict[str, FacetResult]) -> dict[str, FacetResult]:
+        return {name: dataclasses.replace(facet, values=[dataclasses.replace(v, toggle_url=url(v.params)) for v in facet])
+                for name, facet in found.items()}
+
+    def link(s: Suggestion) -> Suggestion:
+        return dataclasses.replace(s, url=url(s.params))
+
+    return dataclasses.replace(
+        result, facets=facets_of(result.facets), browse=facets_of(result.browse),
+        suggestions=[link(s) for s in result.suggestions], without=[link(s) for s in result.without],
+        synonyms=[dataclasses.replace(s, alone=link(s.alone)) for s in result.synonyms])
+
+
+def api_extras(result: SearchResult) -> dict:
+    """What the API adds to a linked result (api_search_schemas.SearchResultSchema: synonyms, suggestions)."""
+    return {"synonyms": [{"word": s.word, "synonyms": list(s.synonyms), "alone_url": s.alone.url} for s in result.synonyms],
+            "suggestions": [{"q": s.q, "count": s.count, "url": s.url} for s in result.suggestions]}

@@ -78,8 +78,8 @@ def search_cases(session: Session, index: Engine, args: SearchArgs,
         hits.append(CaseHit(
             case=case,
             score=result.scores.get(case.slug, 0.0),
-            title=analysis.highlight(case.title, result.words, width=200),
-            snippet=analysis.highlight(body, result.words, width=140),
+            title=analysis.highlight(case.title, result.words, width=200, synonyms=result.synonym_words),
+            snippet=analysis.highlight(body, result.words, width=140, synonyms=result.synonym_words),
             population=domain.total_population(case.participants),
             matched=domain.matching_participants(case.participants, args.reference, index.bands)
             if args.reference else [],
