@@ -10,12 +10,15 @@ without a rebuild.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from . import analysis
+
+log = logging.getLogger(__name__)
 
 FILE = "thesaurus.tsv"
 MAX_FORMS = 12  # forms of one word (the word and its variants) searched at most
@@ -127,5 +130,12 @@ def load(path: Path | None = None) -> Thesaurus:
 
 @lru_cache(maxsize=1)
 def packaged() -> Thesaurus:
-    """The thesaurus shipped with casebook (casebook/data/thesaurus.tsv), read once."""
-    return parse((resources.files("casebook.data") / FILE).read_text(encoding="utf-8"))
+    """The thesaurus shipped with casebook (casebook/data/thesaurus.tsv), read once.
+
+    Missing or unreadable (an install without the data file), searches go on without synonyms.
+    """
+    try:
+        return parse((resources.files("casebook.data") / FILE).read_text(encoding="utf-8"))
+    except (OSError, ThesaurusError) as exc:
+        log.error("the thesaurus cannot be read (%s); searching without synonyms", exc)
+        return Thesaurus()
