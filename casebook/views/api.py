@@ -112,6 +112,7 @@ def search_cases():
         "page": args.page,
         "pages": result.pages,
         "notes": result.notes,
+        **search.api_extras(result),
         "reference": api_schemas.reference_body(args.reference),
         "results": [api_schemas.case_body(hit.case, themes, bands, full=False)
                     | {"score": round(hit.score, 4),
