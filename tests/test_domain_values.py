@@ -531,6 +531,8 @@ def test_read_figure_from_public_documents(text, value, period, reduction):
     ("合計21台で71人→9台39人", Q(71, "人"), Q(39, "人")),  # two figures each side: the last of each
     ("21台→9台", Q(21, "台"), Q(9, "台")),
     ("67カ所を44カ所", Q(67, "箇所"), Q(44, "箇所")),
+    ("3時間59分から2時間3分", Q(239, "分"), Q(123, "分")),  # not the last figure: 59分 belongs to 3時間
+    ("6億7,846万円から2億3,852万円へ約65%", Q(678460000, "円"), Q(238520000, "円")),  # へ ends the after figure
 ])
 def test_read_figure_before_after_from_public_documents(text, baseline, result):
     figure = read_figure(text)
@@ -565,7 +567,9 @@ def test_units_stay_short(text):
 
 @pytest.mark.parametrize(("text", "value"), [
     ("2割5分", Q(25, "%")), ("1割減", Q(10, "%")), ("2025年度に100件", Q(100, "件")), ("設計3件", Q(3, "件")),
-    ("100トンCO2", Q(100, "トンCO2")), ("3年に1回", Q(3, "年")),
+    ("100トンCO2", Q(100, "トンCO2")), ("3年に1回", Q(3, "年")), ("1カ月ほど", Q(1, "カ月", "約")),
+    ("136手続き", Q(136, "手続き")), ("24時間・365日", Q(24, "時間")),
+    ("開始前に64.5%だったスマホ普及率は、22年6月時点で79.7%", Q("64.5", "%")),
 ])
 def test_read_figure_words_around_figures(text, value):
     assert read_figure(text).value == value
