@@ -113,7 +113,7 @@ def test_the_same_with_the_keyboard_only(base_url, page):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    tab_to(page, ".sheet-link a")
+    tab_to(page, ".case-links a")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile("^印刷用シート: "))
