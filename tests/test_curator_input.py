@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -351,7 +352,6 @@ def _diff(a: bytes, b: bytes) -> int:
 def test_a_joint_case_without_a_lead_is_shown_as_equal_partners(master):
     record = {"slug": "equal-partners", "title": "対等な共同調達", "themes": ["cloud"], "status": "published",
               "participants": [{"role": "構成団体", "code": "392014"}, {"role": "構成団体", "code": "392031"}]}
-    import json
 
     commit(master, json.dumps([record], ensure_ascii=False).encode(), "equal.json")
     html = master.test_client().get("/cases/equal-partners").get_data(as_text=True)
@@ -383,3 +383,11 @@ def test_a_problem_in_a_long_sheet_names_that_sheet_and_row(master):
     wb.save(out)
     errors = plan_of(master, out.getvalue(), "two.xlsx").rows[0].errors
     assert [c for c, _m in errors] == ["「効果」シート 3行目 数値 (amount)"] and "「たくさん」" in errors[0][1]
+
+
+def test_a_result_without_digits_keeps_the_baseline_and_the_words(master):
+    record = {"slug": "suubyou", "title": "照合の自動化", "themes": ["ai-ict"],
+              "participants": [{"role": "代表", "code": "392014"}],
+              "effects": [{"kind": "時間", "label": "照合", "amount": "約230時間→数秒", "status": "実績"}]}
+    plan = plan_of(master, json.dumps([record], ensure_ascii=False).encode(), "s.json")
+    assert plan.rows[0].errors == [] and "前 約230時間、後 数秒" in "\n".join(plan.rows[0].stored)

@@ -41,7 +41,8 @@ def figure_parts(figure: domain.Figure) -> list[str]:
     """What was read from a figure, in words: 前 7人、後 4人、変化 −3人、期間 年間…"""
     parts = []
     if figure.baseline is not None:
-        parts += [f"前 {figure.baseline.label()}", f"後 {figure.result.label()}"]
+        after = figure.result.label() if figure.result is not None else (figure.secondary or "").lstrip("→")
+        parts += [f"前 {figure.baseline.label()}", f"後 {after}"]
         if figure.change is not None:
             parts.append(f"変化 {figure.change.label()}")
     else:
@@ -56,7 +57,7 @@ def figure_parts(figure: domain.Figure) -> list[str]:
         parts.append(f"修飾 {figure.qualifier}")
     if figure.reduction:
         parts.append("減少（▲）")
-    if figure.secondary:
+    if figure.secondary and figure.result is not None or figure.secondary and figure.baseline is None:
         parts.append(f"補足 {figure.secondary}")
     if figure.yen is not None:
         parts.append(f"円換算 {abs(figure.yen):,}円")
