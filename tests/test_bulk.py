@@ -265,7 +265,7 @@ def test_completeness_lists_what_is_missing(db):
     kochi = cases.get_case(db, "kochi-madoguchi-itaku")
     score = quality.completeness(kochi, None)
     assert "数値のある効果が1つ以上ある" in score.met
-    assert {"問い合わせ先がある", "開始年度がある", "3年以内に確認（公開または差し戻し）されている"} <= set(score.missing)
+    assert {"問い合わせ先がない", "開始年度がない", "3年以上確認（公開または差し戻し）されていない"} <= set(score.missing)
     assert score.score == round(100 * len(score.met) / 10)
 
 

@@ -52,7 +52,7 @@ def test_packaged_master_is_declared_as_package_data():
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg", encoding="utf-8")
     declared = [name.strip() for name in config["options.package_data"]["casebook.data"].split(",")]
-    assert declared == ["municipalities.csv", "municipalities.SOURCE.md"]
+    assert declared == ["municipalities.csv", "municipalities.SOURCE.md", "thesaurus.tsv"]
     assert all((MASTER.parent / name).is_file() for name in declared)
 
 
@@ -343,7 +343,7 @@ def test_no_scaled_estimate_for_a_percentage(master):
     assert pct["per_capita"] is None and pct["estimate"] is None
     choose(client, code="392014")
     page = client.get("/cases/hirosaki-jichitai-cloud").get_data(as_text=True)
-    row = next(r for r in page.split("<tr>") if "約10〜15%" in r)
+    row = next(r for r in re.split(r"<tr[ >]", page) if "約10〜15%" in r)
     assert "試算" not in row
 
 
