@@ -129,15 +129,7 @@ class Prefecture(_Lenient):
     """A prefecture, typed as 千葉県 or 千葉 (or its two-digit code 12)."""
 
     def read(self, value):
-        text = str(value).strip()
-        if text in domain.PREFECTURES:
-            return text
-        if text.isdigit() and 1 <= int(text) <= 47:
-            return domain.PREFECTURES[int(text) - 1]
-        named = [p for p in domain.PREFECTURES if p[:-1] == text and p != "北海道"]
-        if len(named) == 1:
-            return named[0]
-        raise ValueError(f"「{text}」は都道府県として読めません。千葉県・東京都・北海道 のように入力してください")
+        return domain.read_prefecture(value)
 
 
 class PartialDay(_Lenient):

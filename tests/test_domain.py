@@ -41,31 +41,32 @@ def test_parse_fiscal_year_rejects(text):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("232億円", domain.Amount(23_200_000_000, 23_200_000_000, "円", None)),
-    ("約10〜15%", domain.Amount(10, 15, "%", "約")),
-    ("10～15％", domain.Amount(10, 15, "%", None)),
-    ("10~15%", domain.Amount(10, 15, "%", None)),
-    ("8名", domain.Amount(8, 8, "人", None)),
-    ("約8名", domain.Amount(8, 8, "人", "約")),
-    ("15箇所", domain.Amount(15, 15, "箇所", None)),
-    ("15ヶ所", domain.Amount(15, 15, "箇所", None)),
-    ("1億2,300万円以上", domain.Amount(123_000_000, 123_000_000, "円", "以上")),
-    ("２３２億円", domain.Amount(23_200_000_000, 23_200_000_000, "円", None)),
-    ("1.5万時間", domain.Amount(15_000, 15_000, "時間", None)),
+    ("232億円", (23_200_000_000, 23_200_000_000, "円", None)),
+    ("約10〜15%", (10, 15, "%", "約")),
+    ("10～15％", (10, 15, "%", None)),
+    ("10~15%", (10, 15, "%", None)),
+    ("8名", (8, 8, "人", None)),
+    ("約8名", (8, 8, "人", "約")),
+    ("15箇所", (15, 15, "箇所", None)),
+    ("15ヶ所", (15, 15, "箇所", None)),
+    ("1億2,300万円以上", (123_000_000, 123_000_000, "円", "以上")),
+    ("２３２億円", (23_200_000_000, 23_200_000_000, "円", None)),
+    ("1.5万時間", (15_000, 15_000, "時間", None)),
 ])
-def test_parse_amount(text, expected):
-    assert domain.parse_amount(text) == expected
+def test_read_figure_of_the_seed_amounts(text, expected):
+    q = domain.read_figure(text).value
+    assert (q.low, q.high, q.unit, q.qualifier) == expected
 
 
-def test_amount_yen_only_for_yen():
-    assert domain.parse_amount("232億円").yen == 23_200_000_000
-    assert domain.parse_amount("約10〜15%").yen is None
+def test_figure_yen_only_for_yen():
+    assert domain.read_figure("232億円").yen == 23_200_000_000
+    assert domain.read_figure("約10〜15%").yen is None
 
 
-@pytest.mark.parametrize("text", ["たくさん", "15", "15〜10%", "10円〜15%", ""])
-def test_parse_amount_rejects(text):
+@pytest.mark.parametrize("text", ["たくさん", "15〜10%", "10円〜15%", ""])
+def test_read_figure_rejects(text):
     with pytest.raises(ValueError):
-        domain.parse_amount(text)
+        domain.read_figure(text)
 
 
 def test_bands_default_boundaries_and_labels():

@@ -21,16 +21,10 @@ the modules under it are its rooms:
 from __future__ import annotations
 
 from .amounts import (
-    MULTIPLIERS,
-    PREFIX_QUALIFIERS,
     SCALABLE_UNITS,
-    SUFFIX_QUALIFIERS,
-    UNITS,
-    Amount,
     approx,
     approx_range,
     format_number,
-    parse_amount,
     per_capita,
     scaled,
 )
@@ -43,6 +37,7 @@ from .codes import (
     code_error,
     prefecture_code,
     read_code,
+    read_prefecture,
     region_of,
 )
 from .dates import PartialDate, excel_serial_date, parse_date
@@ -83,7 +78,7 @@ from .years import (
 
 __all__ = [
     # codes
-    "PREFECTURES", "REGIONS", "check_digit", "code_candidates", "code_error", "prefecture_code", "read_code",
+    "PREFECTURES", "REGIONS", "check_digit", "code_candidates", "code_error", "prefecture_code", "read_code", "read_prefecture",
     "region_of",
     # labels, dates, figures
     "LABELS", "VOCABULARY_NAMES", "read_label", "PartialDate", "excel_serial_date", "parse_date",
@@ -97,8 +92,7 @@ __all__ = [
     # bands
     "DEFAULT_BAND_BOUNDARIES", "Band", "Bands", "population_label", "total_population",
     # amounts
-    "MULTIPLIERS", "PREFIX_QUALIFIERS", "SCALABLE_UNITS", "SUFFIX_QUALIFIERS", "UNITS", "Amount",
-    "approx", "approx_range", "format_number", "parse_amount", "per_capita", "scaled",
+    "SCALABLE_UNITS", "approx", "approx_range", "format_number", "per_capita", "scaled",
     # similarity
     "SAME_PREFECTURE_BONUS", "SAME_REGION_BONUS", "Reference", "closeness", "matching_participants",
     "similarity_candidates", "size_distance",

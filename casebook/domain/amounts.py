@@ -1,72 +1,10 @@
-"""Amounts in effect texts (232億円, 約10〜15%, 8名): parsing, formatting, per-capita and scaled estimates.
+"""Amounts of effects: formatting, per-capita and scaled estimates (figures.py reads them from text).
 
-Self-contained: it imports nothing from the rest of casebook, so amount parsing can grow here alone.
+Self-contained: it imports nothing from the rest of casebook.
 """
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-from dataclasses import dataclass
-
-MULTIPLIERS = {"千": 10**3, "万": 10**4, "億": 10**8, "兆": 10**12}
-UNITS = {
-    "円": "円", "%": "%", "人": "人", "名": "人", "時間": "時間", "分": "分", "日": "日",
-    "箇所": "箇所", "か所": "箇所", "カ所": "箇所", "ヶ所": "箇所", "ケ所": "箇所", "ヵ所": "箇所",
-    "件": "件", "台": "台", "業務": "業務", "団体": "団体", "枚": "枚", "回": "回",
-}
-PREFIX_QUALIFIERS = {"約": "約", "およそ": "約", "概ね": "約", "最大": "最大"}
-SUFFIX_QUALIFIERS = {"以上": "以上", "未満": "未満", "超": "超", "以下": "以下", "程度": "約"}
-
-_NUMBER = r"[0-9][0-9,]*(?:\.[0-9]+)?(?:[千万億兆](?:[0-9][0-9,]*(?:\.[0-9]+)?[千万億兆]?)*)?"
-_AMOUNT_RE = re.compile(
-    rf"^(?P<pre>約|およそ|概ね|最大)?\s*(?P<lo>{_NUMBER})\s*"
-    rf"(?:(?P<lounit>{'|'.join(map(re.escape, sorted(UNITS, key=len, reverse=True)))})?\s*[~〜～\-]\s*(?P<hi>{_NUMBER}))?\s*"
-    rf"(?P<unit>{'|'.join(map(re.escape, sorted(UNITS, key=len, reverse=True)))})\s*"
-    rf"(?P<post>以上|未満|超|以下|程度)?$"
-)
-
-
-@dataclass(frozen=True)
-class Amount:
-    """A parsed amount: 約10〜15% -> Amount(10, 15, "%", "約")."""
-
-    low: float
-    high: float
-    unit: str
-    qualifier: str | None = None
-
-    @property
-    def yen(self) -> int | None:
-        """The amount in yen (the lower bound, to stay conservative), when the unit is 円."""
-        return int(self.low) if self.unit == "円" else None
-
-
-def _number(text: str) -> float:
-    """Read 1億2,300万 or 232 or 1.5万 as a number."""
-    text = text.replace(",", "")
-    total = 0.0
-    for value, mult in re.findall(r"([0-9.]+)([千万億兆]?)", text):
-        total += float(value) * MULTIPLIERS.get(mult, 1)
-    return total
-
-
-def parse_amount(text: str) -> Amount:
-    """Parse an amount such as 232億円, 約10〜15%, 8名, 15箇所 or 1億2,300万円以上."""
-    norm = unicodedata.normalize("NFKC", text or "").strip()
-    m = _AMOUNT_RE.match(norm)
-    if not m:
-        raise ValueError(
-            "数量を読み取れません。「232億円」「約10〜15%」「8名」のように数字と単位で入力してください"
-        )
-    low = _number(m.group("lo"))
-    high = _number(m.group("hi")) if m.group("hi") else low
-    if m.group("lounit") and UNITS[m.group("lounit")] != UNITS[m.group("unit")]:
-        raise ValueError("範囲の両端で単位が異なります")
-    if high < low:
-        raise ValueError("範囲の下限が上限より大きくなっています")
-    qualifier = PREFIX_QUALIFIERS.get(m.group("pre") or "") or SUFFIX_QUALIFIERS.get(m.group("post") or "")
-    return Amount(low, high, UNITS[m.group("unit")], qualifier)
 
 
 def format_number(value: float) -> str:

@@ -29,6 +29,19 @@ def prefecture_code(name: str) -> int | None:
         return None
 
 
+def read_prefecture(value: object) -> str:
+    """A prefecture typed as 千葉県, 千葉 or its code 12 -> 千葉県; ValueError quoting anything else."""
+    text = str(value).strip()
+    if text in PREFECTURES:
+        return text
+    if text.isdigit() and 1 <= int(text) <= 47:
+        return PREFECTURES[int(text) - 1]
+    named = [p for p in PREFECTURES if p[:-1] == text and p != "北海道"]
+    if len(named) == 1:
+        return named[0]
+    raise ValueError(f"「{text}」は都道府県として読めません。千葉県・東京都・北海道 のように入力してください")
+
+
 def region_of(prefecture: str) -> str | None:
     """Return the region (地方) a prefecture belongs to."""
     code = prefecture_code(prefecture)

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from .. import domain
 from ..case_kinds import number, text
 from ..models import Municipality
+from .cases import theme_labels
 
 MASTER_SOURCE = "令和2年国勢調査 速報集計（総務省統計局）"
 
@@ -33,13 +34,10 @@ class Resolved:
 
 
 def _prefecture(value: Any) -> str | None:
-    typed = text(value)
-    if not typed:
-        return None
-    if typed in domain.PREFECTURES:
-        return typed
-    named = [p for p in domain.PREFECTURES if p[:-1] == typed and p != "北海道"]
-    return named[0] if len(named) == 1 else None
+    try:
+        return domain.read_prefecture(value) if text(value) else None
+    except ValueError:
+        return None  # the schema refuses it
 
 
 def _named(m: Municipality) -> str:
@@ -136,7 +134,5 @@ def theme_codes(session: Session, themes: Any) -> Any:
     """Themes typed as codes or as their names (AI・ICTを活用した業務改革 -> ai-ict); others pass as typed."""
     if not isinstance(themes, list):
         return themes
-    from .cases import theme_labels
-
     by_label = {label: code for code, label in theme_labels(session).items()}
     return [by_label.get(t.strip(), t) if isinstance(t, str) else t for t in themes]
