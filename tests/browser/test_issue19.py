@@ -27,7 +27,7 @@ def test_the_error_summary_takes_focus_and_its_links_reach_the_fields(base_url, 
     page.get_by_role("button", name="保存する").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary-title'")
+    expect(page.locator("#error-summary-title")).to_be_focused()          # polled by Playwright, no eval under the CSP
     assert summary.evaluate("el => el.getBoundingClientRect().top") < 400          # seen without scrolling
     links = summary.locator("a")
     described = page.locator("[aria-invalid=true]").evaluate_all(
@@ -48,7 +48,7 @@ def test_the_error_summary_works_with_the_keyboard(base_url, editor_page):
     page = editor_page
     page.goto(base_url + "/curate/cases/new")
     page.get_by_role("button", name="保存する").click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary-title'")
+    expect(page.locator("#error-summary-title")).to_be_focused()          # polled by Playwright, no eval under the CSP
     page.keyboard.press("Tab")                                                     # the first link of the summary
     first = page.evaluate("document.activeElement.getAttribute('href')")
     assert first and first.startswith("#")
@@ -62,7 +62,7 @@ def test_the_preview_opens_at_the_top(base_url, editor_page):
     page.get_by_role("button", name="確認（プレビュー）").click()
     heading = page.get_by_role("heading", name="プレビュー（まだ保存されていません）")
     expect(heading).to_be_in_viewport()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'preview-title'")
+    expect(page.locator("#preview-title")).to_be_focused()          # polled by Playwright, no eval under the CSP
     assert violations(page) == []
 
 
