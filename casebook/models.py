@@ -115,6 +115,9 @@ class Effect(SQLModel, table=True):
     period: str = Field(default="unknown", max_length=20)  # "unknown" when the source does not say
     status: str = Field(default="achieved", max_length=20)
     wording: str = Field(default="", sa_type=Text)
+    # Whether the figure grows with population, so a 試算 for another government makes sense:
+    # None = decided from kind, unit and period (domain.amounts); True/False = a curator's choice.
+    scales: bool | None = Field(default=None, nullable=True)
 
     case: Optional["Case"] = Relationship(back_populates="effects")
 
