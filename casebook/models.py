@@ -251,3 +251,27 @@ class PendingImport(SQLModel, table=True):
     filename: str = Field(max_length=255)
     data: bytes = Field(sa_type=LargeBinary)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ThesaurusEntry(SQLModel, table=True):
+    """An editor's change to the search thesaurus, over the reviewed file shipped with casebook.
+
+    Without `replaces`: a line the editors added, a family of equivalent words (kind "=") or a
+    narrower word with its broader ones (">"). With `replaces` (the shipped line's ref, see
+    search/thesaurus.py): that shipped line as the editors changed it, or removed when `words`
+    is empty. `words` are tab-separated, as written.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="=", max_length=1)
+    words: str = Field(default="", sa_type=Text)
+    replaces: str | None = Field(default=None, max_length=40, unique=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = Field(default="", max_length=254)
+
+
+class ThesaurusVersion(SQLModel, table=True):
+    """One row counting the thesaurus changes: every process reloads the thesaurus when it moves."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
