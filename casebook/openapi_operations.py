@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from . import api_keyword_schemas as ks
 from . import api_schemas as s
 from . import api_search_schemas as ss
 from . import search
@@ -125,6 +126,12 @@ def operations(app: Flask) -> dict[str, dict[str, dict]]:
             "ファセットの件数を得る", "事例の検索", _ok(ss.FacetsSchema, "件数と、ファセットごとの値と件数"),
             description="検索と同じ引数をとり、その条件でのファセットの件数だけを返します。", errors=(*READ_ERRORS, 503),
             query=search_query, operation_id="listFacets")},
+        "api.suggest_keywords": {"get": _operation(
+            "キーワードの候補を得る", "事例の検索", _ok(ks.KeywordListSchema, "候補（よく合うものから。q が空なら空）"),
+            description="検索窓に入力途中の語から、公開中の事例の事例名・タグ・テーマ・参加団体名の候補を返します。"
+                        "団体名は市区町村マスタの読み（ひらがな・カタカナ）でも見つかります。入力したすべての語を含む候補を、"
+                        "最初の語で始まるものから順に返します。",
+            query=ks.KeywordQuerySchema, operation_id="suggestKeywords")},
         "api.show_case": {"get": _operation(
             "事例を1件得る", "事例", case_ok,
             description="公開中の事例は誰でも読めます。下書き・確認待ち・アーカイブはトークンが必要です。"

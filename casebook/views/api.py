@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, render_template, request, url_for
 from marshmallow import ValidationError
 
-from .. import api_schemas, api_search_schemas, blueprints, openapi, ratelimit, search
+from .. import api_keyword_schemas, api_schemas, api_search_schemas, blueprints, openapi, ratelimit, search
 from ..db import get_session
 from ..errors import (
     InvalidInput,
@@ -22,7 +22,7 @@ from ..errors import (
 )
 from ..responses import api_writer, case_response
 from ..schemas import flatten_errors
-from ..services import cases, municipalities, references, tokens, workflow
+from ..services import cases, keywords, municipalities, references, tokens, workflow
 from ..web import csrf
 
 bp = blueprints.api
@@ -128,6 +128,20 @@ def list_facets():
     """Facet values and counts for the search arguments given (all published cases without any)."""
     result = _search(get_session())[2].result
     return jsonify(api_search_schemas.FacetsSchema().dump({"total": result.total, "facets": _facets(result)}))
+
+
+@bp.get("/suggestions")
+def suggest_keywords():
+    """Keyword suggestions for the search box: case titles, tags, themes and governments (?q=まど)."""
+    try:
+        query = api_keyword_schemas.KeywordQuerySchema().load(request.args)
+    except ValidationError as exc:
+        raise InvalidInput("候補の条件に誤りがあります。", flatten_errors(exc.messages)) from exc
+    cache = current_app.extensions.setdefault(keywords.CACHE_KEY, {})
+    found = keywords.suggest_keywords(get_session(), query["q"], query["limit"], cache)
+    response = jsonify(api_keyword_schemas.KeywordListSchema().dump({"q": query["q"], "suggestions": found}))
+    response.cache_control.public, response.cache_control.max_age = True, 60
+    return response
 
 
 @bp.get("/cases/<slug>")
