@@ -15,7 +15,8 @@ search-argument schema for the page and the API), results.py (the result object 
 service.py (a result page: the index gives slugs, the database gives the cases), analysis.py
 (Japanese text analysis), query.py (a query as people type it: function words, -word, OR,
 synonyms), thesaurus.py (the field's paraphrases, casebook/data/thesaurus.tsv), suggest.py ("did
-you mean" from the index's vocabulary), rows.py (what search reads from the database).
+you mean" from the index's vocabulary), related.py (a case's related cases, by a few engine
+queries), rows.py (what search reads from the database).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from .engine import Engine, Hits, IndexBusy, IndexMissing, Query
 from .facets import FACET_LABELS, Facet, facet_label
 from .freshness import INDEX, get_keeper
 from .freshness import init_app as _init_freshness
+from .related import Related, related_cases
 from .results import FacetResult, FacetValue, SearchResult, Suggestion, Synonyms, api_extras, search
 from .service import MAX_EXPORT, CaseHit, CasePage, all_result_slugs, search_cases
 from .sync import Drift, check_index, index_changes, keep_fresh, lag, rebuild_index, repair_index
@@ -47,7 +49,7 @@ __all__ = [
     "args_schema", "case_document", "changes", "check_index",
     "facet_label", "facet_names", "get_index", "get_keeper", "index_changes", "init_app", "keep_fresh", "lag",
     "app_args_schema", "parse_args", "parse_search_args", "rebuild_index", "registered_facets", "repair_index", "search",
-    "search_cases",
+    "search_cases", "Related", "related_cases",
 ]
 
 

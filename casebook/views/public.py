@@ -85,7 +85,7 @@ def search_cases():
 
 @bp.get("/cases/<slug>")
 def show_case(slug: str):
-    """One published case: participants with populations, effects (per resident and scaled), source."""
+    """One published case: participants with populations, effects (per resident and scaled), source, related cases."""
     session = get_session()
     case = cases.get_case(session, slug)
     reference = references.resolve_reference(session, cookie=_cookie())
@@ -93,7 +93,8 @@ def show_case(slug: str):
     return render_template("public/case.html", case=case, bands=_index().bands,
                            themes=cases.theme_labels(session), reference=reference,
                            figures=cases.effect_figures(case, reference), linked=known,
-                           master_credit=municipalities.master_credit(session))
+                           master_credit=municipalities.master_credit(session),
+                           related=search.related_cases(session, _index(), case))
 
 
 @bp.route("/mygov", methods=["GET", "POST"])
