@@ -9,7 +9,7 @@ from ..errors import InvalidInput
 from ..forms import ChooseGovernmentForm, ClearGovernmentForm
 from ..redirects import safe_next
 from ..responses import download
-from ..services import bulk, cases, municipalities, quality, references
+from ..services import bulk, cases, municipalities, quality, references, showcase
 
 bp = Blueprint("public", __name__)
 
@@ -63,7 +63,7 @@ def home():
     session = get_session()
     reference = references.resolve_reference(session, cookie=_cookie())
     page = search.search_cases(session, _index(), search.SearchArgs(), url=_url)
-    return render_template("public/home.html", page=page, recent=cases.recent_cases(session, 5),
+    return render_template("public/home.html", page=page, recent=showcase.recent_cases(session, 5),
                            sorts=search.SORTS, bands=_index().bands, reference=reference,
                            **_mygov_context(session))
 
