@@ -10,3 +10,7 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 curate = Blueprint("curate", __name__, url_prefix="/curate")
+
+# The thesaurus page adds its routes to `curate` when imported; imported here, after `curate`
+# exists, so that the factory's import of the curator views brings it along.
+from .views import curate_thesaurus  # noqa: E402,F401

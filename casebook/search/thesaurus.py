@@ -6,6 +6,14 @@ also find broader ones (住民票 → 証明書) and not the reverse. Words are 
 reads them (NFKC, hiragana folded to katakana, lower case), so ほいくえん, 保育園 and width variants
 of RPA meet. Nothing in the index depends on the thesaurus: editing it changes searches at once,
 without a rebuild.
+
+Editors adjust it on the curator page (services/thesaurus_edits.py): their changes are rows of the
+database over the shipped file, never the file itself, which stays the reviewed default. `compose`
+writes the file with the changes in place (a shipped line changed or dropped where it stands, the
+added lines at the end), so the export is the file a reviewer compares and ships; `families` lists
+the same for the page. Each shipped line is known by its `ref`, a digest of its kind and words as
+compared. Searches use `packaged()`: inside an app, the thesaurus in effect for its database
+(thesaurus_live.py: reloaded when the change counter moves); outside one, the shipped file.
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 from . import analysis
 
@@ -87,6 +96,53 @@ def key(word: str) -> str:
     return analysis.normalize(word.strip())[0]
 
 
+@dataclass(frozen=True)
+class Line:
+    """A line of a thesaurus file that links words: its kind ("=" or ">"), its words as written, its number."""
+
+    kind: str
+    words: tuple[str, ...]
+    number: int = 0
+
+    @property
+    def ref(self) -> str:
+        """The line's name in the editors' changes: a digest of its kind and its words as compared."""
+        return "s" + line_digest(self.kind, self.words)
+
+    def text(self) -> str:
+        """The line as the file writes it."""
+        return "\t".join((self.kind, *self.words))
+
+
+def line_digest(kind: str, words: tuple[str, ...] | list[str]) -> str:
+    """A short digest of a line's kind and words, as the thesaurus compares them."""
+    return hashlib.sha1("\t".join((kind, *map(key, words))).encode("utf-8")).hexdigest()[:16]
+
+
+def searchable(word: str) -> bool:
+    """Whether a word has anything a search can find (kanji, kana, letters or digits)."""
+    return bool(list(analysis.spans(key(word), index=False)))
+
+
+def read_line(line: str, number: int = 0) -> Line | None:
+    """The Line of one line of a file; None for a blank line or a comment; ThesaurusError when unreadable."""
+    if not line.strip() or line.lstrip().startswith("#"):
+        return None
+    kind, *words = [part.strip() for part in line.split("\t")]
+    words = [w for w in words if w]
+    if kind not in ("=", ">") or len(words) < 2:
+        raise ThesaurusError(f"{FILE} line {number}: expected '=' or '>' and at least two words, tab-separated")
+    for word in words:
+        if not searchable(word):
+            raise ThesaurusError(f"{FILE} line {number}: {word!r} has nothing searchable")
+    return Line(kind, tuple(words), number)
+
+
+def lines(text: str) -> list[Line]:
+    """The lines of a thesaurus file's text that link words; ThesaurusError on a bad line."""
+    return [found for number, line in enumerate(text.splitlines(), 1) if (found := read_line(line, number))]
+
+
 def parse(text: str) -> Thesaurus:
     """Read a thesaurus file's text (see the module docstring); ThesaurusError on a bad line."""
     related: dict[str, list[str]] = {}
@@ -96,21 +152,13 @@ def parse(text: str) -> Thesaurus:
         if a != b and b not in related.setdefault(a, []):
             related[a].append(b)
 
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        kind, *words = [part.strip() for part in line.split("\t")]
-        words = [w for w in words if w]
-        if kind not in ("=", ">") or len(words) < 2:
-            raise ThesaurusError(f"{FILE} line {number}: expected '=' or '>' and at least two words, tab-separated")
+    for line in lines(text):
         keys = []
-        for word in words:
+        for word in line.words:
             k = key(word)
-            if not list(analysis.spans(k, index=False)):
-                raise ThesaurusError(f"{FILE} line {number}: {word!r} has nothing searchable")
             written.setdefault(k, word)
             keys.append(k)
-        if kind == "=":
+        if line.kind == "=":
             for a in keys:
                 for b in keys:
                     link(a, b)
@@ -122,20 +170,118 @@ def parse(text: str) -> Thesaurus:
 
 
 def load(path: Path | None = None) -> Thesaurus:
-    """The thesaurus of `path`, or the packaged one."""
+    """The thesaurus of `path`, or the shipped one."""
     if path is not None:
         return parse(Path(path).read_text(encoding="utf-8"))
-    return packaged()
+    return shipped()
 
 
 @lru_cache(maxsize=1)
-def packaged() -> Thesaurus:
-    """The thesaurus shipped with casebook (casebook/data/thesaurus.tsv), read once.
-
-    Missing or unreadable (an install without the data file), searches go on without synonyms.
-    """
+def shipped_text() -> str:
+    """The text of the thesaurus file shipped with casebook (casebook/data/thesaurus.tsv), read once; "" when missing."""
     try:
-        return parse((resources.files("casebook.data") / FILE).read_text(encoding="utf-8"))
-    except (OSError, ThesaurusError) as exc:
+        return (resources.files("casebook.data") / FILE).read_text(encoding="utf-8")
+    except OSError as exc:
+        log.error("the thesaurus file cannot be read (%s); searching without its synonyms", exc)
+        return ""
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Thesaurus:
+    """The shipped thesaurus alone. Unreadable (an install without the data file), searches go on without synonyms."""
+    try:
+        return parse(shipped_text())
+    except ThesaurusError as exc:
         log.error("the thesaurus cannot be read (%s); searching without synonyms", exc)
         return Thesaurus()
+
+
+def packaged() -> Thesaurus:
+    """The thesaurus searches use: inside an app, the shipped file with its editors' changes (thesaurus_live.py,
+    checked at most every INDEX_POLL_SECONDS); outside one, the shipped file alone."""
+    from . import thesaurus_live  # it reads the database and builds on this module
+
+    return thesaurus_live.current()
+
+
+# --- the editors' changes over the shipped file -------------------------------------------------
+
+class Change(Protocol):
+    """An editor's change as stored (models.ThesaurusEntry): `words` tab-separated, `replaces` a shipped ref."""
+
+    id: int | None
+    kind: str
+    words: str
+    replaces: str | None
+
+
+@dataclass(frozen=True)
+class Family:
+    """A line of the thesaurus in effect, for the curator page.
+
+    `origin`: "shipped" (as the file has it), "changed" (a shipped line the editors changed),
+    "removed" (a shipped line the editors dropped: `kind` and `words` are the file's) or "added"
+    (by editors). `shipped` is the line in the file, None for an added one.
+    """
+
+    ref: str  # a shipped line's ref, or "e" and the change's id for an added line
+    kind: str
+    words: tuple[str, ...]
+    origin: str
+    shipped: Line | None = None
+
+    def text(self) -> str:
+        """The line as the file writes it."""
+        return "\t".join((self.kind, *self.words))
+
+
+def split_words(words: str) -> tuple[str, ...]:
+    """A stored change's words."""
+    return tuple(w for w in words.split("\t") if w)
+
+
+def families(text: str, changes: list[Change]) -> list[Family]:
+    """The lines of the thesaurus in effect and the shipped lines removed, in the file's order, added lines last.
+
+    A change to a line that is no longer shipped (the file was updated since) counts as an added line.
+    """
+    by_ref = {c.replaces: c for c in changes if c.replaces}
+    out, seen = [], set()
+    for line in lines(text):
+        change = by_ref.get(line.ref)
+        if line.ref in seen:
+            continue
+        seen.add(line.ref)
+        if change is None:
+            out.append(Family(line.ref, line.kind, line.words, "shipped", line))
+        elif split_words(change.words):
+            out.append(Family(line.ref, change.kind, split_words(change.words), "changed", line))
+        else:
+            out.append(Family(line.ref, line.kind, line.words, "removed", line))
+    out += [Family(f"e{c.id}", c.kind, split_words(c.words), "added") for c in changes
+            if (not c.replaces or c.replaces not in seen) and split_words(c.words)]
+    return out
+
+
+ADDED_HEADING = "# --- added by editors on the curator page (/curate/thesaurus) ---"
+
+
+def compose(text: str, changes: list[Change]) -> str:
+    """The file `text` with the editors' changes: changed lines where they stand, removed ones left out,
+    added ones at the end. Comments and blank lines stay, so the difference to the file is the changes."""
+    by_ref = {c.replaces: c for c in changes if c.replaces}
+    out, seen = [], set()
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = read_line(raw, number)
+        if line is None or line.ref not in by_ref:
+            out.append(raw)
+            continue
+        seen.add(line.ref)
+        words = split_words(by_ref[line.ref].words)
+        if words:
+            out.append(Line(by_ref[line.ref].kind, words).text())
+    added = [Line(c.kind, split_words(c.words)).text() for c in changes
+             if (not c.replaces or c.replaces not in seen) and split_words(c.words)]
+    if added:
+        out += ["", ADDED_HEADING, *added]
+    return "\n".join(out) + "\n" if out else ""
