@@ -4,7 +4,7 @@ Cheap at any number of cases: nothing here reads every case. The index is asked,
 engine queries (each kept in the engine's result cache per index generation):
 1. how many published cases hold each of the case's words (one query, all words required: its
    per-word counts, while the result itself is tiny);
-2. which cases hold any of its rarest shared words (an OR query; the best WORD_CANDIDATES);
+2. which cases hold any of its rarest shared words or its tags (an OR query; the best WORD_CANDIDATES);
 3. which cases share one of its themes, nearest in size (the theme filter in the similar-size order).
 Only those few candidates are read from the database, published ones only (an index that lags
 behind never shows a withdrawn case), and scored here: each shared rare word by its rarity, each
@@ -82,9 +82,9 @@ def _related(session: Session, index: Engine, case: Case, limit: int) -> list[Re
     published = index.search(Query(size=1)).total
     rare = _rare_words(index, words, published)
     slugs: list[str] = []
-    if rare:
-        hits = index.search(Query(words=tuple(w.terms for w, _n in rare), required=1,
-                                  size=WORD_CANDIDATES + 1))
+    searched = list(dict.fromkeys([*(w.terms for w, _n in rare), *filter(None, map(reading.terms_of, case.tags))]))
+    if searched:
+        hits = index.search(Query(words=tuple(searched), required=1, size=WORD_CANDIDATES + 1))
         slugs += hits.slugs
     if case.themes:
         population = domain.total_population(case.participants)
@@ -108,7 +108,8 @@ def case_words(case: Case, exclude: set[str] = frozenset()) -> list[_Word]:
 
     A word is a stretch of kanji, katakana or letters (a verb's hiragana ending splits it off:
     定めたうえ gives 定); it counts more in the title and the summary and for each time it is
-    written. Words of one character, with digits, too long, or in `exclude` are left out.
+    written. Words of one character, with digits, too long, or in one of `exclude` (its theme
+    labels and tags, which count by themselves) are left out.
     """
     weights: dict[str, int] = {}
     first: dict[str, int] = {}
@@ -118,7 +119,8 @@ def case_words(case: Case, exclude: set[str] = frozenset()) -> list[_Word]:
             kept, _dropped = reading.content_chunks(token)
             for word in (part for chunk in kept for part in _NOT_HIRAGANA.findall(chunk)):
                 position += 1
-                if len(word) < 2 or len(word) > MAX_WORD_CHARS or word in exclude or _DIGIT.search(word):
+                if (len(word) < 2 or len(word) > MAX_WORD_CHARS or _DIGIT.search(word)
+                        or any(word in label for label in exclude)):
                     continue
                 weights[word] = weights.get(word, 0) + weight
                 first.setdefault(word, position)
@@ -156,16 +158,15 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def _text(case: Case, labels: dict[str, str]) -> str:
-    """What a case's shared words are looked for in: its texts, tags and themes, folded."""
-    parts = [case.title, case.summary, case.background, case.approach, case.outcome, *case.tags,
-             *(labels.get(t, t) for t in case.themes)]
+def _text(case: Case) -> str:
+    """What a case's shared words are looked for in: its texts and tags (themes count by themselves), folded."""
+    parts = [case.title, case.summary, case.background, case.approach, case.outcome, *case.tags]
     return _folded("\n".join(p for p in parts if p))
 
 
 def _score(case: Case, other: Case, rare: list[tuple[_Word, int]], labels: dict[str, str],
            published: int) -> Related | None:
-    text = _text(other, labels)
+    text = _text(other)
     words = [(w, n) for w, n in rare if _folded(w.text) in text]
     themes = [t for t in case.themes if t in set(other.themes)]
     tags = [t for t in case.tags if t in set(other.tags)]
