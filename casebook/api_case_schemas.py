@@ -88,7 +88,7 @@ class PartialDateOut(fields.Field):
         return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-_OUTPUT = {"string": fields.String, "date": PartialDateOut, "integer": fields.Integer}
+_OUTPUT = {"string": fields.String, "date": PartialDateOut, "integer": fields.Integer, "boolean": fields.Boolean}
 
 
 def _output(f: case_fields.CaseField) -> fields.Field:
@@ -134,7 +134,15 @@ class PerCapitaSchema(_Out):
 
 class EstimateSchema(PerCapitaSchema):
     label = _req(fields.String)
-    formula = _opt(fields.String)
+    text = _req(fields.String, metadata={"description": "表示する試算（約0.588人、1人未満、約21.2億円）"})
+    formula = _opt(fields.String, metadata={
+        "description": "計算式（年間2,400万円 ÷ 三宅村の人口2,274人 × 那須町の人口24,021人）"})
+
+
+class ScalingSchema(_Out):
+    scales = _req(fields.Boolean, metadata={"description": "人口に比例する（住民あたり・試算を出す）かどうか"})
+    automatic = _req(fields.Boolean, metadata={"description": "true: 種類・単位・期間から自動で判定、false: 登録者の指定"})
+    reason = _req(fields.String, metadata={"description": "判定の理由"})
 
 
 class QuantitySchema(_Out):
@@ -160,8 +168,11 @@ class EffectOutSchema(_Out):
     result = _opt(fields.Nested, QuantitySchema, metadata={"description": "「7人→4人」の後の値（4人）"})
     change = _opt(fields.Nested, QuantitySchema, metadata={"description": "後の値 − 前の値（単位が同じとき）"})
     note = _opt(fields.String, metadata={"description": "括弧内の補足（「22,654時間（11.8人分）」の「11.8人分」）"})
-    per_capita = _opt(fields.Nested, PerCapitaSchema, metadata={"description": "住民1人あたりの値"})
-    estimate = _opt(fields.Nested, EstimateSchema, metadata={"description": "基準の団体の人口での試算"})
+    scales = _opt(fields.Boolean, metadata={
+        "description": "人口に比例するかの登録者の指定（null: 自動。実際の判定は scaling）"})
+    scaling = _req(fields.Nested, ScalingSchema, metadata={"description": "人口に比例するかの判定"})
+    per_capita = _opt(fields.Nested, PerCapitaSchema, metadata={"description": "住民1人あたりの値（比例する効果だけ）"})
+    estimate = _opt(fields.Nested, EstimateSchema, metadata={"description": "基準の団体の人口での試算（比例する効果だけ）"})
 
 
 EffectOutSchema = _with_fields(EffectOutSchema, "effects")
@@ -282,13 +293,14 @@ def effect_body(f: cases.EffectFigures, population: int | None, reference: domai
         q = getattr(figure, name) if figure else None
         out[name] = {"min": q.low, "max": q.high, "unit": q.unit} if q is not None else None
     out["note"] = figure.secondary if figure else None
-    each = domain.per_capita(e.value_low, e.value_high, e.unit, population)
-    if each is not None:
+    out["scaling"] = {"scales": f.scaling.scales, "automatic": f.scaling.automatic, "reason": f.scaling.reason}
+    if f.per_capita_values is not None:
+        each = f.per_capita_values
         out["per_capita"] = {"min": each[0], "max": each[1], "unit": e.unit, "population": population}
-        if reference is not None:
-            low, high = domain.scaled(e.value_low, e.value_high, e.unit, population, reference.population)
-            out["estimate"] = {"min": low, "max": high, "unit": e.unit, "population": reference.population,
-                               "label": "試算", "formula": f.formula}
+    if f.estimate_values is not None and reference is not None:
+        low, high = f.estimate_values
+        out["estimate"] = {"min": low, "max": high, "unit": e.unit, "population": reference.population,
+                           "label": "試算", "text": f.estimate, "formula": f.formula}
     return out
 
 

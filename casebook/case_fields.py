@@ -22,6 +22,7 @@ from marshmallow import fields, validate
 
 from . import domain
 from .case_kinds import CHOICE, COUNT, DATE, OPTIONAL, PROSE, TAGS, TEXT, THEMES, YEAR, Kind
+from .case_switch import SWITCH, YesNo
 from .schema_base import (
     REQUIRED,
     CensusYear,
@@ -64,6 +65,8 @@ class CaseField:
     trim: bool = False         # stored without surrounding blank space
     in_form: bool = True       # false for status: the workflow changes it
     summary: bool = False      # part of the API's case summary (search results), not only the record
+    blank_label: str = ""      # the editor's label of the blank choice, when not （未選択）
+    file_omits_blank: bool = False  # a case file leaves it out when blank (added after the bundled files)
 
     @property
     def path(self) -> str:
@@ -181,6 +184,9 @@ EFFECTS = Rows("effects", "効果", "e", (
             blank_choice=True),
     _choice("effects", "status", "区分", domain.EFFECT_STATUSES, "achieved", vocabulary="effect_status"),
     _text("effects", "wording", "表示する文", 1000, kind=PROSE),
+    CaseField("effects", "scales", "人口に比例", SWITCH, YesNo(load_default=None), default=None,
+              form_label="人口に比例（住民あたり・試算を出すか）", choices={"true": "比例する", "false": "比例しない"},
+              blank_choice=True, blank_label="自動（種類・単位・期間から判定）", file_omits_blank=True),
 ), keys=("label", "amount", "wording"), least=0, most=MAX_EFFECTS)
 
 ROWS = {SOURCES.name: SOURCES, PARTICIPANTS.name: PARTICIPANTS, EFFECTS.name: EFFECTS}

@@ -27,6 +27,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import case_fields, domain
 from .case_fields import MAX_EFFECTS, MAX_PARTICIPANTS, MAX_SOURCES, CaseField
+from .domain import scaling
+
+SCALES_HELP = ("比例する効果だけに、住民あたりの値と、選んだ団体の人口での試算を表示します。"
+               "自動では、割合（%）・施設数・一時的な費用・1件あたりの時間・1人未満の人員は比例しないと判定します。")
 
 
 class ChooseGovernmentForm(FlaskForm):
@@ -64,7 +68,7 @@ def _editor_field(f: CaseField):
         return SelectMultipleField(label, choices={}, widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput(), validate_choice=False)
     if f.kind.widget == "select":
-        blank = "（数値から読み取る）" if f.group == "effects" and f.default else "（未選択）"
+        blank = f.blank_label or ("（数値から読み取る）" if f.group == "effects" and f.default else "（未選択）")
         choices = {"": blank, **f.choices} if f.blank_choice else dict(f.choices)
         default = f.form_default if f.form_default is not None else ("" if f.blank_choice else f.default)
         return SelectField(label, choices=choices, default=default)
@@ -125,7 +129,36 @@ def case_form(data: dict[str, Any], themes: dict[str, str]) -> CaseForm:
             "effects": data.get("effects", [])[:MAX_EFFECTS + 1], "sources": data.get("sources", [])[:MAX_SOURCES + 1]}
     form = CaseForm(formdata=None, data=data)
     form.themes.choices = dict(themes)
+    for entry, row in zip(form.effects.entries, data["effects"], strict=False):
+        _name_automatic(entry.form.scales, row)
     return form
+
+
+def _name_automatic(select: SelectField, row: dict[str, Any]) -> None:
+    """Say what the automatic rule decides for this row: the blank choice 自動（判定: 比例する） and why."""
+    decided = scaling_of_row(row)
+    if decided is None:
+        select.description = SCALES_HELP
+        return
+    word = "比例する" if decided.scales else "比例しない"
+    select.choices = {**dict(select.choices), "": f"自動（判定: {word}）"}
+    select.description = f"自動の判定: {word}（{decided.reason}）。{SCALES_HELP}"
+
+
+def scaling_of_row(row: dict[str, Any]) -> scaling.Scaling | None:
+    """What the automatic rule decides for an editor row as typed (None when its figure cannot be read)."""
+    amount = str(row.get("amount") or "").strip()
+    try:
+        figure = domain.read_figure(amount) if amount else None
+        kind = domain.read_label("effect_kind", row.get("kind")) if row.get("kind") else ""
+        period = domain.read_label("effect_period", row.get("period")) if row.get("period") else ""
+    except ValueError:
+        return None
+    if figure is None:
+        return None
+    q = figure.change if figure.change is not None else figure.value
+    return scaling.effective(None, kind, q.unit, period or figure.period or "unknown",
+                                    abs(q.low), abs(q.high), str(row.get("label") or ""))
 
 
 def attach_errors(form: CaseForm, errors: list[tuple[str, str]]) -> list[str]:

@@ -31,6 +31,8 @@ def sample(f: case_fields.CaseField, n: int = 0):
     if key in SPECIAL:
         return SPECIAL[key]
     kind = f.kind.name
+    if kind == "switch":
+        return False
     if kind == "choice":
         return [c for c in f.choices if c != f.default and c != f.form_default][-1]
     if kind == "date":

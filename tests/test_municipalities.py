@@ -351,7 +351,7 @@ def test_case_page_shows_the_estimate_with_its_formula(master):
     client = master.test_client()
     choose(client, code="023621")
     page = client.get("/cases/chichibu-suido-kouikika").get_data(as_text=True)
-    assert "試算 約21.2億円" in page and "232億円 ÷ 参加団体の人口合計 94,691人 × 大鰐町 8,671人" in page
+    assert "試算 約21.2億円" in page and "232億円 ÷ 参加団体の人口合計94,691人 × 大鰐町の人口8,671人" in page
     assert '<a href="/municipalities/113611">横瀬町</a>' in page
 
 

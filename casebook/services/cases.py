@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from .. import case_fields, case_kinds, domain
+from ..domain import scaling
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Case, CaseSource, Effect, Participant, Revision, Theme, User, utcnow
 from ..search import changes
@@ -255,32 +256,60 @@ def all_cases(session: Session) -> list[Case]:
 
 @dataclass
 class EffectFigures:
-    """An effect with its amount per resident and, for a chosen government, a scaled estimate."""
+    """An effect with whether it scales with population and, if it does, its amount per resident and,
+    for a chosen government, its scaled estimate (試算) with the formula in words."""
 
     effect: Effect
+    scaling: scaling.Scaling
     per_capita: str | None       # e.g. "24.5万円" per resident, or "0.245人" per 10,000 residents
     per_capita_basis: str        # "住民1人あたり" or "住民1万人あたり"
-    estimate: str | None         # 試算 for the reference government
-    formula: str | None
+    estimate: str | None         # 試算 for the reference government: "約21.2億円", "1人未満"
+    formula: str | None          # "年間2,400万円 ÷ 三宅村の人口2,274人 × 那須町の人口24,021人"
+    per_capita_values: tuple[float, float] | None = None
+    estimate_values: tuple[float, float] | None = None
+    population: int | None = None  # the case's population the figure is divided by
+
+    @property
+    def not_scaled(self) -> str:
+        """Why the effect gets no value per resident ('' when it scales, or has no figure)."""
+        if self.scaling.scales or self.effect.value_low is None:
+            return ""
+        return self.scaling.reason
+
+
+def effect_scaling(e: Effect) -> scaling.Scaling:
+    """Whether an effect scales with population: the curator's choice, else the rule of domain/scaling.py."""
+    return scaling.effective(e.scales, e.kind, e.unit, e.period, e.value_low, e.value_high, e.label)
+
+
+def population_basis(participants) -> str:
+    """What a case's figures are divided by, in words: 三宅村の人口, or 参加団体の人口合計."""
+    counted = [p for p in participants if not domain.is_joint(p.kind) and p.population is not None]
+    return f"{counted[0].name}の人口" if len(counted) == 1 else "参加団体の人口合計"
 
 
 def effect_figures(case: Case, reference: domain.Reference | None = None) -> list[EffectFigures]:
-    """Compute per-resident amounts and scaled estimates; none for % or counts that do not scale."""
+    """Per-resident amounts and scaled estimates, only for effects that scale with population."""
     population = domain.total_population(case.participants)
+    basis = population_basis(case.participants)
+    target = f"{reference.name}の人口" if reference is not None and reference.name else "入力した人口"
     out = []
     for e in case.effects:
-        each = domain.per_capita(e.value_low, e.value_high, e.unit, population)
-        per_text = estimate = formula = None
-        basis = "住民1人あたり" if e.unit == "円" else "住民1万人あたり"
+        decided = effect_scaling(e)
+        each = domain.per_capita(e.value_low, e.value_high, e.unit, population) if decided.scales else None
+        figures = EffectFigures(e, decided, None, "住民1人あたり" if e.unit == "円" else "住民1万人あたり", None, None,
+                                population=population)
         if each is not None:
             factor = 1 if e.unit == "円" else 10_000
-            per_text = domain.approx_range(each[0] * factor, each[1] * factor, e.unit)
+            figures.per_capita_values = each
+            figures.per_capita = domain.approx_range(each[0] * factor, each[1] * factor, e.unit)
             if reference is not None:
                 low, high = domain.scaled(e.value_low, e.value_high, e.unit, population, reference.population)
-                estimate = domain.approx_range(low, high, e.unit)
-                formula = (f"{e.amount} ÷ 参加団体の人口合計 {population:,}人 × "
-                           f"{reference.name or '入力された人口'} {reference.population:,}人")
-        out.append(EffectFigures(e, per_text, basis, estimate, formula))
+                figures.estimate_values = (low, high)
+                figures.estimate = scaling.estimate_text(low, high, e.unit)
+                amount = scaling.quantity_text(e.value_low, e.value_high, e.unit, e.period)
+                figures.formula = scaling.formula(amount, basis, population, target, reference.population)
+        out.append(figures)
     return out
 
 

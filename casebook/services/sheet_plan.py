@@ -28,6 +28,14 @@ class Sheet(Protocol):
     source: str
     event: str
     shortened: list[str]
+    reference: str                 # the chosen government, '' when none
+    reference_note: str
+
+    @property
+    def scaled(self) -> list[Any]: ...  # .label, .per_capita, .estimate
+
+    @property
+    def not_scaled(self) -> int: ...
 
     @property
     def credit(self) -> str: ...
@@ -63,6 +71,9 @@ KIND_EM = 7                     # participant kind column
 EFFECT_EM = 24                  # effect label column
 AMOUNT_EM = 9                   # effect amount column
 WIDE_EM = 51                    # contact and source column
+SCALED_LABEL_EM = 28            # the 試算 table's label column (182mm less two 46mm columns)
+SCALED_FIGURE_EM = 13           # its 住民あたり and 試算 columns
+NOTE_EM = 66                    # a 7.5pt note across the page
 FOOTER_EM = 72                  # the footer at 7pt
 TITLE_LINES = 3                 # longer parts are shortened with a mark
 NAME_LINES = 1
@@ -161,9 +172,24 @@ def fixed_height(sheet: Sheet, texts: int) -> float:
         height += NOTE_MM if sheet.more_effects else 0
     else:
         height += NOTE_MM
+    height += scaled_height(sheet)
     height += HEADING_MM + sum(_row_mm((text or "—", WIDE_EM)) for text in (sheet.contact, sheet.source))
     height += _row_mm((sheet.event, WIDE_EM)) if sheet.event else 0
     return height + footer_height(sheet)
+
+
+def scaled_height(sheet: Sheet) -> float:
+    """Estimated height of the 試算 block (a chosen government only): heading, table or note, the formula note."""
+    if not sheet.reference:
+        return 0
+    height = HEADING_MM + line_count(sheet.reference_note, NOTE_EM) * NOTE_MM
+    if sheet.scaled:
+        height += _row_mm(("項目", SCALED_LABEL_EM)) + sum(
+            _row_mm((e.label, SCALED_LABEL_EM), (e.per_capita, SCALED_FIGURE_EM), (e.estimate, SCALED_FIGURE_EM))
+            for e in sheet.scaled)
+    else:
+        height += NOTE_MM
+    return height + (NOTE_MM if sheet.not_scaled and sheet.scaled else 0)
 
 
 def footer_height(sheet: Sheet) -> float:

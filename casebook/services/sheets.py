@@ -14,7 +14,9 @@ Keep the constants below in step with sheet.css.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,10 +26,10 @@ import segno
 from sqlmodel import Session
 
 from .. import domain, search
-from ..errors import CasebookError
+from ..errors import CasebookError, InvalidInput
 from ..models import Case
 from ..web import CENSUS_CREDIT
-from . import cases
+from . import cases, references
 from .sheet_plan import (
     CONTACT_LINES,
     EFFECT_EM,
@@ -86,7 +88,8 @@ class SheetParticipant:
 
 @dataclass
 class SheetEffect:
-    """An effect as printed: label, kind, amount with its unit, direction, period and status."""
+    """An effect as printed: label, kind, amount with its unit, direction, period and status; and, for a
+    chosen government, its value per resident and its 試算 when it scales with population."""
 
     label: str
     kind: str
@@ -94,6 +97,9 @@ class SheetEffect:
     direction: str
     period: str
     status: str
+    scales: bool = False
+    per_capita: str = ""            # "住民1人あたり 24.5万円"
+    estimate: str = ""              # "約21.2億円", "1人未満"
 
 
 @dataclass
@@ -132,6 +138,18 @@ class Sheet:
     census: bool                    # populations are shown: print the statistics credit
     printed: date
     shortened: list[str]            # labels of the parts cut to fit the page
+    reference: str = ""             # the chosen government: "那須町（人口24,021人）", '' when none
+    reference_note: str = ""        # how the 試算 is computed
+
+    @property
+    def scaled(self) -> list[SheetEffect]:
+        """The printed effects that scale with population, with their 試算 (none without a reference)."""
+        return [e for e in self.effects if e.estimate] if self.reference else []
+
+    @property
+    def not_scaled(self) -> int:
+        """How many printed effects with a figure get no 試算 because they do not scale."""
+        return sum(1 for e in self.effects if e.amount and not e.scales) if self.reference else 0
 
     @property
     def credit(self) -> str:
@@ -183,13 +201,28 @@ def _participant(p, bands: domain.Bands) -> tuple[SheetParticipant, bool]:
                             domain.PARTICIPANT_KINDS.get(p.kind, p.kind), p.population, p.population_year, band), cut
 
 
-def _effect(e) -> tuple[SheetEffect, bool]:
+def _effect(f: cases.EffectFigures) -> tuple[SheetEffect, bool]:
     # Amounts are never cut: a shortened figure would be a wrong one.
+    e = f.effect
     label, cut = shorten(e.label, EFFECT_LINES, EFFECT_EM, "…")
+    per_capita = f"{f.per_capita_basis} {f.per_capita}" if f.per_capita else ""
     return SheetEffect(label, domain.EFFECT_KINDS.get(e.kind, e.kind), e.amount,
                        domain.EFFECT_DIRECTIONS.get(e.direction, e.direction),
                        domain.EFFECT_PERIODS.get(e.period, e.period),
-                       domain.EFFECT_STATUSES.get(e.status, e.status)), cut
+                       domain.EFFECT_STATUSES.get(e.status, e.status),
+                       f.scaling.scales, per_capita, f.estimate or ""), cut
+
+
+def _reference_texts(reference: domain.Reference | None, case: Case) -> tuple[str, str]:
+    """The chosen government as printed, and how its 試算 is computed ('' and '' without one)."""
+    if reference is None:
+        return "", ""
+    name = reference.name or "入力した人口"
+    basis = cases.population_basis(case.participants)
+    return (f"{reference.name}（人口{reference.population:,}人）" if reference.name else f"人口{reference.population:,}人",
+            f"※ 試算は「効果の数値 ÷ {basis} × {name}の人口（{reference.population:,}人）」で計算した目安で、"
+            "実際の効果を示すものではありません。割合（%）・施設数・一時的な費用・1件あたりの時間・1人未満の人員など、"
+            "人口に比例しない効果には計算しません。人員の試算が1人に満たないときは「1人未満」と示します。")
 
 
 def _text_room(sheet: Sheet, texts: list[tuple[str, str, str]], needs: list[int]) -> float:
@@ -204,23 +237,28 @@ def _text_room(sheet: Sheet, texts: list[tuple[str, str, str]], needs: list[int]
 
 
 def build_sheet(case: Case, url: str, themes: dict[str, str], bands: domain.Bands,
-                printed: date | None = None) -> Sheet:
-    """Lay out one case for one A4 page: cap the lists, shorten what does not fit."""
+                printed: date | None = None, reference: domain.Reference | None = None) -> Sheet:
+    """Lay out one case for one A4 page: cap the lists, shorten what does not fit.
+
+    With a `reference` (the government chosen as on the case page), effects that scale with
+    population get their value per resident and their 試算 for it.
+    """
     title, title_cut = shorten(case.title, TITLE_LINES, TITLE_EM, "…")
     contact, contact_cut = shorten(case.contact or "", CONTACT_LINES, WIDE_EM)
     source, source_cut = shorten(_source_text(case), SOURCE_LINES, WIDE_EM)
     event, event_cut = shorten(_event_text(case), EVENT_LINES, WIDE_EM)
     people = [_participant(p, bands) for p in case.participants]
-    effects = [_effect(e) for e in case.effects]
+    effects = [_effect(f) for f in cases.effect_figures(case, reference)]
     total = domain.total_population(case.participants)
+    chosen, chosen_note = _reference_texts(reference, case)
     sheet = Sheet(
         slug=case.slug, title=title, url=url, qr=qr_data_uri(url), outline=case.detail == "outline",
         themes=[themes.get(t, t) for t in case.themes], start_year=domain.fiscal_year_label(case.start_fiscal_year),
         population=total, band=bands.band_of(total).label if total is not None else None,
         participants=[], more_participants=0, texts=[], effects=[], more_effects=0,
         contact=contact, source=source, event=event, updated=_local(case.updated_at).date(), version=case.version,
-        census=any(p.population is not None for p in case.participants),
-        printed=printed or datetime.now(JST).date(), shortened=[])
+        census=reference is not None or any(p.population is not None for p in case.participants),
+        printed=printed or datetime.now(JST).date(), shortened=[], reference=chosen, reference_note=chosen_note)
     texts = [(key, label, (getattr(case, key) or "").strip()) for key, label in SECTIONS]
     texts = [t for t in texts if t[2]]
     needs = [line_count(text, TEXT_EM) for _key, _label, text in texts]
@@ -252,10 +290,27 @@ def build_sheet(case: Case, url: str, themes: dict[str, str], bands: domain.Band
     return sheet
 
 
-def case_sheet(session: Session, slug: str, case_url: Callable[[str], str], bands: domain.Bands) -> Sheet:
-    """The sheet of one published case (NotFound otherwise)."""
+def case_sheet(session: Session, slug: str, case_url: Callable[[str], str], bands: domain.Bands,
+               reference: domain.Reference | None = None) -> Sheet:
+    """The sheet of one published case (NotFound otherwise), with 試算 for `reference` when given."""
     case = cases.get_case(session, slug)
-    return build_sheet(case, case_url(case.slug), cases.theme_labels(session), bands)
+    return build_sheet(case, case_url(case.slug), cases.theme_labels(session), bands, reference=reference)
+
+
+def sheet_reference(session: Session, query: Mapping[str, str], cookie: str | None) -> domain.Reference | None:
+    """The government a sheet is scaled to, as the case page and the API take it: ?municipality=CODE,
+    ?population=N, else the visitor's chosen government (cookie); InvalidInput for a bad argument."""
+    code = (query.get("municipality") or "").strip()
+    typed = (query.get("population") or "").strip()
+    population = None
+    if typed:
+        digits = unicodedata.normalize("NFKC", typed).replace(",", "")
+        if not digits.isdigit() or not 1 <= int(digits) <= 50_000_000:
+            raise InvalidInput("試算の条件に誤りがあります。", [("population", "人口は1〜5,000万の整数で指定してください。")])
+        population = int(digits)
+    if code and not re.fullmatch(r"[0-9]{6}", code):
+        raise InvalidInput("試算の条件に誤りがあります。", [("municipality", "団体コードは6桁の数字で指定してください。")])
+    return references.resolve_reference(session, code or None, population, cookie)
 
 
 # --- a batch: every result of a search -------------------------------------------------
@@ -296,7 +351,8 @@ def search_sheets(session: Session, index: search.SearchIndex, args: search.Sear
     page = search.search_cases(session, index, dataclasses.replace(args, page=1, size=limit))
     themes = cases.theme_labels(session)
     printed = datetime.now(JST).date()
-    sheets = [build_sheet(hit.case, case_url(hit.case.slug), themes, index.bands, printed) for hit in page.hits]
+    sheets = [build_sheet(hit.case, case_url(hit.case.slug), themes, index.bands, printed, page.args.reference)
+              for hit in page.hits]
     notes = list(page.result.notes)
     if page.result.total > limit:
         notes.append(f"検索結果は{page.result.total:,}件ありますが、一度に印刷できるのは先頭の{limit}件までです。"

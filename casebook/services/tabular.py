@@ -259,5 +259,11 @@ _Dumper.add_representer(str, _str_representer)
 
 
 def to_yaml(record: dict[str, Any]) -> str:
-    """One case file, in the format of cases/."""
+    """One case file, in the format of cases/; a row field declared `file_omits_blank` is left out when blank."""
+    record = dict(record)
+    for rows in ROWS.values():
+        omitted = [f.name for f in rows.fields if f.file_omits_blank]
+        if omitted and record.get(rows.name):
+            record[rows.name] = [{k: v for k, v in r.items() if not (k in omitted and v in (None, ""))}
+                                 for r in record[rows.name]]
     return yaml.dump(record, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)

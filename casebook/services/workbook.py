@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import case_fields, domain
 from ..case_fields import EFFECTS, PARTICIPANTS, ROWS, SOURCES, Rows
+from ..domain import scaling
 from ..errors import InvalidInput
 from . import cells, safe_files, tabular
 
@@ -109,6 +110,8 @@ EXAMPLE_ROWS = {
 
 def _allowed(f: case_fields.CaseField) -> str:
     """What a column takes, in Japanese."""
+    if f.kind.name == "switch":
+        return scaling.CHOICE_WORDS + "（自動: 割合・施設数・一時的な費用・1件あたりの時間・1人未満の人員は比例しない）"
     if f.choices and f.name == "prefecture":
         return "都道府県名（千葉県、東京都、北海道。千葉 のように県を省いても可）"
     if f.choices:

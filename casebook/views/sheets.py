@@ -41,8 +41,11 @@ def _pdf(html: str, filename: str):
 
 
 def _sheet_html(slug: str, pdf: bool) -> str:
-    sheet = sheets.case_sheet(get_session(), slug, _case_url, search.get_index().bands)
-    return render_template("sheets/show_sheet.html", sheet=sheet, pdf=pdf)
+    session = get_session()
+    reference = sheets.sheet_reference(session, request.args, request.cookies.get(references.COOKIE))
+    sheet = sheets.case_sheet(session, slug, _case_url, search.get_index().bands, reference)
+    params = {k: request.args[k] for k in ("municipality", "population") if request.args.get(k)}
+    return render_template("sheets/show_sheet.html", sheet=sheet, pdf=pdf, params=params)
 
 
 def _batch_html(args: search.SearchArgs, pdf: bool) -> str:
