@@ -77,6 +77,11 @@ class SuggestionSchema(_Out):
     url = _req(fields.String, metadata={"description": "その検索のURL"})
 
 
+class InsteadSchema(_Out):
+    q = _req(fields.String, metadata={"description": "入力どおりの検索語（引用符つき: 直さずに検索）"})
+    url = _req(fields.String, metadata={"description": "その検索のURL"})
+
+
 class SynonymsSchema(_Out):
     word = _req(fields.String, metadata={"description": "入力された語"})
     synonyms = _req(fields.List, fields.String(), metadata={"description": "あわせて検索した同じ意味の言葉（シソーラス）"})
@@ -99,6 +104,8 @@ class SearchResultSchema(_ByFacet):
         "description": "同じ意味の言葉もあわせて検索した語（search.api_extras）"})
     suggestions = fields.List(fields.Nested(SuggestionSchema), metadata={
         "description": "もしかして: 見つからなかった語を索引の語彙で直した検索と、その件数"})
+    instead = fields.Nested(InsteadSchema, allow_none=True, metadata={
+        "description": "何も見つからず直した語で検索したとき、入力どおりに検索するリンク（それ以外は null）"})
 
 
 class FacetsSchema(_ByFacet):

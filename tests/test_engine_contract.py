@@ -41,7 +41,9 @@ def doc(slug, title="", summary="", text="", status="published", updated=0, popu
                  "population_asc": population if population is not None else documents.UNKNOWN_LAST,
                  "effect_yen": effect, "updated": updated, "detailed": detailed},
         "people": [list(p) for p in people],
+        "words": documents.kanji_words(out_text := "\n".join((title, keywords, summary, text))),
     }
+    assert out["all"] == out_text
     out["fingerprint"] = documents.document_fingerprint(out)
     return out
 
@@ -290,6 +292,13 @@ def test_keywords_outweigh_the_body(engine):
     engine.rebuild([doc("body", "事務の見直し", text="一部でRPAも使った。" + "他の取組。" * 10),
                     doc("tagged", "事務の見直し", keywords="RPA", text="他の取組。" * 10)])
     assert engine.search(query("RPA")).slugs == ["tagged", "body"]
+
+
+def test_the_vocabulary_holds_the_kanji_words_with_their_documents(built):
+    vocabulary = built.vocabulary()
+    assert vocabulary["窓口業務"] == 1 and vocabulary["自治体"] == 2 and vocabulary["浄水場"] == 1
+    assert vocabulary["窓口"] == 2 and vocabulary["窓口事例"] == 1   # a draft counts too
+    assert all(len(w) >= 2 for w in vocabulary) and "クラウド" not in vocabulary
 
 
 def test_the_lexicon_holds_the_indexed_terms(built):

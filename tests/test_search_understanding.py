@@ -99,9 +99,10 @@ def test_minus_excludes_and_or_joins(client):
 
 def test_did_you_mean_from_the_index_vocabulary(client, app):
     for typed, meant in [("窓ロ", "窓口"), ("窓口業無", "窓口業務"), ("クラウト", "クラウド")]:
-        found = result(app, typed)
-        assert found.total == 0 and found.suggestions, typed
-        assert found.suggestions[0].q == meant and found.suggestions[0].count > 0, typed
+        assert result(app, f'"{typed}"').total == 0, typed                        # as typed, it finds nothing
+        found = result(app, typed)                                                # so its correction is searched
+        assert found.suggestions and found.instead is not None, typed
+        assert found.suggestions[0].q == meant and found.suggestions[0].count == found.total > 0, typed
     html = page(client, "窓ロ")
     assert "もしかして" in html and "/cases?q=%E7%AA%93%E5%8F%A3" in html
 

@@ -2,8 +2,9 @@
 
 `case_document` is the only function that turns a case into what an index holds: the slug (the
 document's id), its status (only published cases are found), four ranked texts (title, keywords —
-its tags and theme labels —, summary, and all of its text), the values of every registered facet (facets.py), the sort keys and the
-participants for the similar-size order. Each document carries a fingerprint of itself, so
+its tags and theme labels —, summary, and all of its text), the values of every registered facet (facets.py), the sort keys, the
+participants for the similar-size order, and the kanji words of its text (`words`: what readings
+are looked up in, readings.py). Each document carries a fingerprint of itself, so
 `check-index` finds what was indexed from other content. `definition` describes what every
 document and its analysis depend on; an engine adds its own field definitions and records the
 hash of both in each index it builds (its fingerprint), so a server whose index was built by other
@@ -13,15 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from .. import domain
 from ..models import Case
 from . import analysis, facets
 
-DOCUMENT_VERSION = 3  # bump when case_document changes what it writes for a case
+DOCUMENT_VERSION = 4  # bump when case_document changes what it writes for a case
 UNKNOWN_LAST = 2**62  # the ascending population sort key of a case without a known population
 TEXTS = ("title", "keywords", "summary", "all")  # ranked texts: the title counts most, then keywords, summary
+_KANJI_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]{2,20}")
 SORT_KEYS = ("population", "population_asc", "effect_yen", "updated", "detailed")  # integers, larger is later
 
 
@@ -51,11 +54,17 @@ def case_document(case: Case, theme_labels: dict[str, str], bands: domain.Bands)
                  "effect_yen": max(yen) if yen else 0,
                  "updated": int(case.updated_at.timestamp()),
                  "detailed": 0 if case.detail == "outline" else 1},
+        "words": kanji_words(text),
         "people": [list(c) for c in domain.similarity_candidates(people)]
                   + [[f"{prefecture}の市町村", population, prefecture] for prefecture, population in covered(case)],
     }
     doc["fingerprint"] = document_fingerprint(doc)
     return doc
+
+
+def kanji_words(text: str) -> list[str]:
+    """The distinct runs of two to twenty kanji in `text`, in order (窓口業務, 青森県弘前市, …)."""
+    return list(dict.fromkeys(_KANJI_RUN.findall(text)))
 
 
 def covered(case: Case) -> list[tuple[str, int]]:

@@ -21,7 +21,8 @@ The contract:
   word weighing more where it is in the title, the keywords (tags, themes) or the summary. The
   score reported grows with that order (its integer part is the tier, its fraction the text score).
 - `lexicon` gives the terms of the indexed text with their document frequencies (what "did you
-  mean" corrects towards); `stored` returns every document's fingerprint, for `check-index`.
+  mean" corrects towards); `vocabulary` the documents' kanji words (`words`) with theirs (what
+  readings are looked up in); `stored` returns every document's fingerprint, for `check-index`.
 An engine is one module; tests/test_engine_contract.py says what it must pass.
 """
 from __future__ import annotations
@@ -126,4 +127,5 @@ class Engine(Protocol):
     # --- reading ---
     def search(self, query: Query) -> Hits: ...
     def lexicon(self) -> dict[str, int]: ...  # term -> documents holding it (drafts included)
+    def vocabulary(self) -> dict[str, int]: ...  # kanji word -> documents holding it (drafts included)
     def stored(self) -> dict[str, str]: ...

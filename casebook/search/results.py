@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .. import domain
-from . import analysis, facets, suggest
+from . import analysis, facets, fallbacks, suggest
 from . import query as reading
 from .args import SearchArgs
 from .engine import Engine, Hits, Query
@@ -95,6 +95,7 @@ class SearchResult:
     suggestions: list[Suggestion] = dataclasses.field(default_factory=list)
     without: list[Suggestion] = dataclasses.field(default_factory=list)
     browse: dict[str, FacetResult] = dataclasses.field(default_factory=dict)
+    instead: Suggestion | None = None  # the words as typed, when a correction was searched instead
 
     @property
     def pages(self) -> int:
@@ -126,20 +127,40 @@ def search(index: Engine, args: SearchArgs, bands: domain.Bands, label: Callable
         notes.append("検索語に検索できる文字（漢字・かな・英数字）が含まれていないため、すべての事例を表示しています。")
     hits = index.search(parsed.query(**_engine_args(args)))
     lexicon: dict[str, int] | None = None
+    read: list[str] = []
     if parsed.words and 0 in hits.word_counts:
         lexicon = index.lexicon()
-        split = _split_compounds(parsed, hits.word_counts, lexicon, thesaurus)
+        split = fallbacks.split_compounds(parsed, hits.word_counts, lexicon, thesaurus)
         if split is not None:
             split_hits = index.search(split[0].query(**_engine_args(args)))
             if split_hits.total:
                 parsed, hits = split[0], split_hits
                 notes.append(split[1])
-    exact, synonym_words = parsed.highlighted()
-    result = SearchResult(args, hits.total, hits.slugs, hits.scores, facet_results(args, hits, bands, label), exact,
-                          notes, synonym_words=synonym_words, synonyms=_synonyms(args, parsed))
+    if parsed.words and 0 in hits.word_counts:
+        kanji = fallbacks.read_as_kanji(parsed, hits.word_counts, index, thesaurus)
+        if kanji is not None:
+            read_hits = index.search(kanji[0].query(**_engine_args(args)))
+            if read_hits.total:
+                parsed, hits, read = kanji[0], read_hits, kanji[2]
+                notes.append(kanji[1])
+    typed = parsed
+    suggestions: list[Suggestion] = []
     if parsed.words and (not hits.total or 0 in hits.word_counts):
         lexicon = index.lexicon() if lexicon is None else lexicon
-        result.suggestions = _did_you_mean(index, args, parsed, hits.word_counts, lexicon, thesaurus)
+        suggestions = _did_you_mean(index, args, parsed, hits.word_counts, lexicon, thesaurus)
+    instead = None
+    if not hits.total and suggestions and not any(w.exact for w in parsed.words):
+        corrected = reading.parse(suggestions[0].q, thesaurus)
+        corrected_hits = index.search(corrected.query(**_engine_args(args)))
+        if corrected_hits.total:
+            q = fallbacks.as_typed(typed)
+            instead = Suggestion(q, text, -1, args.params(q=q))
+            notes.append(f"「{text}」では見つからなかったため、「{suggestions[0].q}」で検索しました。")
+            parsed, hits = corrected, corrected_hits
+    exact, synonym_words = parsed.highlighted()
+    result = SearchResult(args, hits.total, hits.slugs, hits.scores, facet_results(args, hits, bands, label), exact,
+                          notes, synonym_words=synonym_words, synonyms=_synonyms(args, parsed),
+                          suggestions=_reading_suggestions(index, args, parsed, read) + suggestions, instead=instead)
     if not hits.total and text:
         result.without = _without_each(index, args, parsed, thesaurus)
         everything = index.search(Query(size=1))
@@ -160,22 +181,15 @@ def _synonyms(args: SearchArgs, parsed: reading.Parsed) -> list[Synonyms]:
     return out
 
 
-def _split_compounds(parsed: reading.Parsed, counts: tuple[int, ...], lexicon: dict[str, int],
-                     thesaurus: Thesaurus) -> tuple[reading.Parsed, str] | None:
-    words, cut = [], []
-    for word, count in zip(parsed.words, counts, strict=False):
-        pieces = suggest.parts(word.text, lexicon) if count == 0 and not word.exact else []
-        found = [w for w in (reading.word(p, thesaurus) for p in pieces) if w is not None]
-        if len(found) > 1:
-            words.extend(found)
-            cut.append((word.text, [w.text for w in found]))
-        else:
-            words.append(word)
-    if not cut:
-        return None
-    split = reading.Parsed(words, parsed.excluded, parsed.dropped, reading.REQUIRED(len(words)))
-    said = "、".join(f"「{whole}」を「{'」「'.join(parts)}」" for whole, parts in cut)
-    return split, f"{said}に分けて検索しました。"
+def _reading_suggestions(index: Engine, args: SearchArgs, parsed: reading.Parsed, read: list[str]) -> list[Suggestion]:
+    # Each kana word searched by its reading, offered as the kanji word alone (まどぐち → 窓口).
+    out = []
+    for first in read:
+        words = [reading.word(first, None) if w.text.split(" OR ")[0] == first else w for w in parsed.words]
+        fixed = reading.Parsed([w for w in words if w is not None], parsed.excluded, required=parsed.required)
+        q = fixed.text()
+        out.append(Suggestion(q, first, _count(index, args, fixed), args.params(q=q)))
+    return [s for s in out if s.count]
 
 
 def _count(index: Engine, args: SearchArgs, parsed: reading.Parsed) -> int:
@@ -246,10 +260,12 @@ def linked(result: SearchResult, url: Callable[[dict], str]) -> SearchResult:
     return dataclasses.replace(
         result, facets=facets_of(result.facets), browse=facets_of(result.browse),
         suggestions=[link(s) for s in result.suggestions], without=[link(s) for s in result.without],
+        instead=link(result.instead) if result.instead else None,
         synonyms=[dataclasses.replace(s, alone=link(s.alone)) for s in result.synonyms])
 
 
 def api_extras(result: SearchResult) -> dict:
     """What the API adds to a linked result (api_search_schemas.SearchResultSchema: synonyms, suggestions)."""
     return {"synonyms": [{"word": s.word, "synonyms": list(s.synonyms), "alone_url": s.alone.url} for s in result.synonyms],
-            "suggestions": [{"q": s.q, "count": s.count, "url": s.url} for s in result.suggestions]}
+            "suggestions": [{"q": s.q, "count": s.count, "url": s.url} for s in result.suggestions],
+            "instead": {"q": result.instead.q, "url": result.instead.url} if result.instead else None}

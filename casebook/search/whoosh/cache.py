@@ -48,7 +48,7 @@ class _Segment:
     columns: dict[str, list] = field(default_factory=dict)
     facets: tuple[array, dict[str, dict[str, array]]] | None = None
     people: dict[int, list] | None = None
-    lexicon: dict[str, int] | None = None
+    lexicons: dict[str, dict[str, int]] = field(default_factory=dict)  # per text field
 
 
 @dataclass
@@ -61,7 +61,7 @@ class _Generation:
     columns: dict[str, list] = field(default_factory=dict)
     facets: FacetSets | None = None
     people: dict[int, list] | None = None
-    lexicon: dict[str, int] | None = None
+    lexicons: dict[str, dict[str, int]] = field(default_factory=dict)  # per text field
 
 
 def generation_key(searcher: Searcher) -> tuple[str, int]:
@@ -257,25 +257,25 @@ class ReadCache:
         return gen.people
 
     def lexicon(self, searcher: Searcher, fieldname: str = "all") -> dict[str, int]:
-        """{term: documents holding it} over a text field (deleted documents may still count)."""
+        """{term: documents holding it} over a field (deleted documents may still count)."""
         gen = self._current(searcher)
-        if gen.lexicon is None:
+        if fieldname not in gen.lexicons:
             merged: dict[str, int] = {}
             for reader, seg, _offset, _deleted in self._leaves_of(searcher, gen):
                 data = self._segment(seg)
-                if data.lexicon is None:
+                if fieldname not in data.lexicons:
                     found: dict[str, int] = {}
                     if fieldname in reader.schema:
                         for text, info in reader.iter_field(fieldname):
                             found[text if isinstance(text, str) else text.decode("utf-8")] = info.doc_frequency()
-                    data.lexicon = found
+                    data.lexicons[fieldname] = found
                 if not merged:
-                    merged = dict(data.lexicon)
+                    merged = dict(data.lexicons[fieldname])
                 else:
-                    for text, n in data.lexicon.items():
+                    for text, n in data.lexicons[fieldname].items():
                         merged[text] = merged.get(text, 0) + n
-            gen.lexicon = merged
-        return gen.lexicon
+            gen.lexicons[fieldname] = merged
+        return gen.lexicons[fieldname]
 
     # --- whole results ----------------------------------------------------------
     def remember(self, key: tuple, result: object) -> None:

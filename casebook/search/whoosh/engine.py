@@ -162,6 +162,10 @@ class WhooshEngine(Generations):
         """{term: documents holding it} over all indexed text, kept per generation (search/engine.py)."""
         return self.read(lambda searcher: self.cache.lexicon(searcher))
 
+    def vocabulary(self) -> dict[str, int]:
+        """{kanji word: documents holding it}, kept per generation (search/engine.py)."""
+        return self.read(lambda searcher: self.cache.lexicon(searcher, "words"))
+
     def stored(self) -> dict[str, str]:
         """Return {slug: fingerprint} for every document in the index."""
         return self.read(lambda searcher: {f["slug"]: f.get("fingerprint", "") for f in searcher.all_stored_fields()})

@@ -2,7 +2,7 @@
 
 One KEYWORD field per registered facet (facets.py), three ranked text fields without positions
 (shared/search-analysis.md: 3.8× smaller, 3× faster, no loss of quality), sortable numbers, and
-what is stored: the slug, the document's fingerprint and the similarity candidates.
+what is stored: the slug, the document's fingerprint and the similarity candidates; and the kanji words of each document.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def make_schema() -> Schema:
         fingerprint=STORED(),
         people=STORED(),  # [[name, population, prefecture], …] for similar-size ranking
         status=ID(),
+        words=KEYWORD(**keyword),  # the document's kanji words, for readings (readings.py)
         **{name: TEXT(analyzer=text, phrase=False) for name in documents.TEXTS},
         **{name: KEYWORD(**keyword) for name in facets.names()},
         **{name: NUMERIC(**number) for name in documents.SORT_KEYS},
@@ -43,5 +44,6 @@ def fields_of(doc: dict[str, Any]) -> dict[str, Any]:
     """The Whoosh fields of a document: facet values comma-separated (no value holds a comma)."""
     out = {name: doc[name] for name in ("slug", "status", "fingerprint", "people", *documents.TEXTS)}
     out.update({name: ",".join(values) for name, values in doc["facets"].items()})
+    out["words"] = ",".join(doc.get("words", ()))
     out.update(doc["sort"])
     return out
