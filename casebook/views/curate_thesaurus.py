@@ -30,7 +30,7 @@ WORDS_HELP = (f"語はスペースか「、」で区切ります（{MAX_WORDS}�
 class FamilyForm(FlaskForm):
     """A thesaurus line: its kind and its words (shape only; the service checks the words)."""
 
-    kind = RadioField("種類", choices=list(KINDS.items()), default="=")
+    kind = RadioField("種類", choices=dict(KINDS), default="=")
     words = StringField("語", validators=[Length(max=MAX_INPUT, message=f"入力が長すぎます（{MAX_INPUT}文字まで）。")])
     expected = HiddenField()
 
