@@ -1,7 +1,8 @@
 """What a search does with words that find nothing, before it gives up (results.py calls these).
 
 In turn, each only for words that find nothing and are not in double quotes:
-1. a compound is searched by its parts (保育園入所 → 保育園 入所; suggest.parts);
+1. a compound is searched by its parts (保育園入所 → 保育園 入所; suggest.parts), unless it is
+   kana alone (ちゃとぼっと is a misspelling, not ちゃ + とぼっと);
 2. a word typed in kana is searched as the indexed kanji words read so (まどぐち → 窓口,
    ひろさき → 弘前; readings.py), up to three of them as alternatives;
 3. when the whole search still finds nothing, the first "did you mean" correction is searched
@@ -22,7 +23,8 @@ def split_compounds(parsed: reading.Parsed, counts: tuple[int, ...], lexicon: di
     """The query with each compound that finds nothing cut into its parts, and a note; None if none."""
     words, cut = [], []
     for word, count in zip(parsed.words, counts, strict=False):
-        pieces = suggest.parts(word.text, lexicon) if count == 0 and not word.exact else []
+        cuttable = count == 0 and not word.exact and not readings.is_reading(word.text)  # kana alone: not cut
+        pieces = suggest.parts(word.text, lexicon) if cuttable else []
         found = [w for w in (reading.word(p, thesaurus) for p in pieces) if w is not None]
         if len(found) > 1:
             words.extend(found)

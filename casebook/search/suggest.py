@@ -23,7 +23,7 @@ CONFUSABLE = [
     "ソン", "シツ", "ク久", "ヒ匕", "ナ十", "干千于", "末未", "土士", "日曰", "己已巳", "人入", "刀力",
 ]
 _CONFUSED = {c: {o for o in group if o != c} for group in CONFUSABLE for c in group}
-MAX_CANDIDATES = 6  # corrections counted by the engine, per word
+MAX_CANDIDATES = 8  # corrections counted by the engine, per word
 
 
 @dataclass
@@ -118,7 +118,7 @@ def _edits(word: str, lex: _Lexicon) -> Iterator[tuple[int, str]]:
             before = lex.before.get(right, set())
             options = before if options is None else options & before
         for other in options or ():
-            yield 3, word[:i] + other + word[i:]
+            yield 2, word[:i] + other + word[i:]
 
 
 def _letter_corrections(word: str, lex: _Lexicon) -> list[str]:
