@@ -21,7 +21,7 @@ QUERY = {"curate.diff": "?a=1&b=2", "sheets.download_batch": "?q=秩父"}
 # GET routes whose answer is not a page (JSON, PDF, downloads): checked for status and type only.
 # Revisions need an API token (the sign-in cookie does not authorise the API): 401 problem+json.
 NOT_PAGES = {"api.search_cases": 200, "api.show_case": 200, "api.show_revisions": 401, "api.list_facets": 200,
-             "api.find_municipalities": 200, "api.show_municipality": 200,
+             "api.find_municipalities": 200, "api.show_municipality": 200, "api.suggest_keywords": 200,
              "api.openapi_json": 200, "sheets.download_sheet": 200, "sheets.download_batch": 200,
              "public.export_cases": 200, "exports.export_table": 200, "curate.export_all": 200, "curate.import_template": 200,
              "health.healthz": 200, "health.readyz": 200}
