@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from casebook import case_fields, domain
+from casebook import case_fields, domain, search
 from casebook.api_case_schemas import CaseInSchema
 from casebook.db import get_engine
 from casebook.domain import scaling
@@ -185,7 +185,9 @@ def test_sheet_with_a_chosen_government_shows_per_resident_and_estimate(client):
     assert "<h2>住民あたり・試算（人口8,900人）</h2>" in page
     row = effect_row(page.split("住民あたり・試算（")[1], "臨時職員")
     assert "住民1万人あたり 0.245人" in row and "試算 1人未満" in row
-    assert "※ 試算は「効果の数値 ÷ 高知市の人口 × 入力した人口の人口（8,900人）」" in page and "国勢調査" in page
+    assert "※ 試算は「効果の数値 ÷ 高知市の人口 × 入力した人口（8,900人）」" in page and "国勢調査" in page
+    none = client.get("/cases/hirosaki-jichitai-cloud/sheet").get_data(as_text=True)
+    assert "人口8,900人での試算: 人口に比例する効果がないため" in none and "<h2>住民あたり・試算" not in none
 
 
 @pytest.fixture
@@ -281,3 +283,21 @@ def test_case_files_leave_an_automatic_choice_out(loaded_app, session):
 def test_the_registry_declares_the_field_once():
     f = case_fields.EFFECTS.field("scales")
     assert (f.label, f.default, f.kind.name) == ("人口に比例", None, "switch")
+
+
+def test_long_sheets_with_a_chosen_government_still_fit_one_page(client, add_case, loaded_app):
+    from casebook.db import get_session
+    from casebook.services import sheet_plan, sheets
+
+    from .test_sheets import SLUGS, long_cases, page_text, read_pdf
+
+    slugs = long_cases(add_case) + SLUGS
+    with loaded_app.test_request_context():
+        for slug in slugs:
+            sheet = sheets.case_sheet(get_session(), slug, lambda s: f"http://localhost/cases/{s}",
+                                      search.get_index().bands, domain.Reference(8_900))
+            assert sheet_plan.planned_height(sheet) <= sheet_plan.PAGE_MM - sheet_plan.SAFETY_MM, slug
+    with_population(client, 8_900)
+    for slug in ("long-everything", "many-lines", "chichibu-suido-kouikika"):
+        reader = read_pdf(client.get(f"/cases/{slug}/sheet.pdf"))
+        assert len(reader.pages) == 1 and "試算" in page_text(reader.pages[0]), slug

@@ -179,17 +179,15 @@ def fixed_height(sheet: Sheet, texts: int) -> float:
 
 
 def scaled_height(sheet: Sheet) -> float:
-    """Estimated height of the 試算 block (a chosen government only): heading, table or note, the formula note."""
+    """Estimated height of the 試算 block (a chosen government only): heading, table and notes, or one note."""
     if not sheet.reference:
         return 0
-    height = HEADING_MM + line_count(sheet.reference_note, NOTE_EM) * NOTE_MM
-    if sheet.scaled:
-        height += _row_mm(("項目", SCALED_LABEL_EM)) + sum(
-            _row_mm((e.label, SCALED_LABEL_EM), (e.per_capita, SCALED_FIGURE_EM), (e.estimate, SCALED_FIGURE_EM))
-            for e in sheet.scaled)
-    else:
-        height += NOTE_MM
-    return height + (NOTE_MM if sheet.not_scaled and sheet.scaled else 0)
+    if not sheet.scaled:
+        return NOTE_MM
+    height = HEADING_MM + line_count(sheet.reference_note, NOTE_EM) * NOTE_MM + _row_mm(("項目", SCALED_LABEL_EM))
+    height += sum(_row_mm((e.label, SCALED_LABEL_EM), (e.per_capita, SCALED_FIGURE_EM), (e.estimate, SCALED_FIGURE_EM))
+                  for e in sheet.scaled)
+    return height + (NOTE_MM if sheet.not_scaled else 0)
 
 
 def footer_height(sheet: Sheet) -> float:

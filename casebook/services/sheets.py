@@ -217,10 +217,10 @@ def _reference_texts(reference: domain.Reference | None, case: Case) -> tuple[st
     """The chosen government as printed, and how its 試算 is computed ('' and '' without one)."""
     if reference is None:
         return "", ""
-    name = reference.name or "入力した人口"
+    target = f"{reference.name}の人口" if reference.name else "入力した人口"
     basis = cases.population_basis(case.participants)
     return (f"{reference.name}（人口{reference.population:,}人）" if reference.name else f"人口{reference.population:,}人",
-            f"※ 試算は「効果の数値 ÷ {basis} × {name}の人口（{reference.population:,}人）」で計算した目安で、"
+            f"※ 試算は「効果の数値 ÷ {basis} × {target}（{reference.population:,}人）」で計算した目安で、"
             "実際の効果を示すものではありません。割合（%）・施設数・一時的な費用・1件あたりの時間・1人未満の人員など、"
             "人口に比例しない効果には計算しません。人員の試算が1人に満たないときは「1人未満」と示します。")
 
