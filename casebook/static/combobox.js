@@ -23,7 +23,7 @@
   list.id = input.id + "-suggestions";
   list.className = "combobox-list";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "キーワードの候補");
+  list.setAttribute("aria-label", "入力候補");
   list.hidden = true;
   status.className = "visually-hidden";
   status.setAttribute("role", "status");

@@ -17,7 +17,7 @@ def box(page):
 
 
 def listbox(page):
-    return page.get_by_role("listbox", name="キーワードの候補")
+    return page.get_by_role("listbox", name="入力候補")
 
 
 def options(page):
