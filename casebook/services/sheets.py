@@ -14,9 +14,7 @@ Keep the constants below in step with sheet.css.
 from __future__ import annotations
 
 import dataclasses
-import re
-import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,10 +24,10 @@ import segno
 from sqlmodel import Session
 
 from .. import domain, search
-from ..errors import CasebookError, InvalidInput
+from ..errors import CasebookError
 from ..models import Case
 from ..web import CENSUS_CREDIT
-from . import cases, references
+from . import cases, sheet_scaling
 from .sheet_plan import (
     CONTACT_LINES,
     EFFECT_EM,
@@ -213,18 +211,6 @@ def _effect(f: cases.EffectFigures) -> tuple[SheetEffect, bool]:
                        f.scaling.scales, per_capita, f.estimate or ""), cut
 
 
-def _reference_texts(reference: domain.Reference | None, case: Case) -> tuple[str, str]:
-    """The chosen government as printed, and how its 試算 is computed ('' and '' without one)."""
-    if reference is None:
-        return "", ""
-    target = f"{reference.name}の人口" if reference.name else "入力した人口"
-    basis = cases.population_basis(case.participants)
-    return (f"{reference.name}（人口{reference.population:,}人）" if reference.name else f"人口{reference.population:,}人",
-            f"※ 試算は「効果の数値 ÷ {basis} × {target}（{reference.population:,}人）」で計算した目安で、"
-            "実際の効果を示すものではありません。割合（%）・施設数・一時的な費用・1件あたりの時間・1人未満の人員など、"
-            "人口に比例しない効果には計算しません。人員の試算が1人に満たないときは「1人未満」と示します。")
-
-
 def _text_room(sheet: Sheet, texts: list[tuple[str, str, str]], needs: list[int]) -> float:
     """Millimetres left for the long texts (with room for the note, should they be cut)."""
     room = PAGE_MM - SAFETY_MM - fixed_height(sheet, len(texts))
@@ -250,7 +236,7 @@ def build_sheet(case: Case, url: str, themes: dict[str, str], bands: domain.Band
     people = [_participant(p, bands) for p in case.participants]
     effects = [_effect(f) for f in cases.effect_figures(case, reference)]
     total = domain.total_population(case.participants)
-    chosen, chosen_note = _reference_texts(reference, case)
+    chosen, chosen_note = sheet_scaling.reference_texts(reference, case)
     sheet = Sheet(
         slug=case.slug, title=title, url=url, qr=qr_data_uri(url), outline=case.detail == "outline",
         themes=[themes.get(t, t) for t in case.themes], start_year=domain.fiscal_year_label(case.start_fiscal_year),
@@ -295,22 +281,6 @@ def case_sheet(session: Session, slug: str, case_url: Callable[[str], str], band
     """The sheet of one published case (NotFound otherwise), with 試算 for `reference` when given."""
     case = cases.get_case(session, slug)
     return build_sheet(case, case_url(case.slug), cases.theme_labels(session), bands, reference=reference)
-
-
-def sheet_reference(session: Session, query: Mapping[str, str], cookie: str | None) -> domain.Reference | None:
-    """The government a sheet is scaled to, as the case page and the API take it: ?municipality=CODE,
-    ?population=N, else the visitor's chosen government (cookie); InvalidInput for a bad argument."""
-    code = (query.get("municipality") or "").strip()
-    typed = (query.get("population") or "").strip()
-    population = None
-    if typed:
-        digits = unicodedata.normalize("NFKC", typed).replace(",", "")
-        if not digits.isdigit() or not 1 <= int(digits) <= 50_000_000:
-            raise InvalidInput("試算の条件に誤りがあります。", [("population", "人口は1〜5,000万の整数で指定してください。")])
-        population = int(digits)
-    if code and not re.fullmatch(r"[0-9]{6}", code):
-        raise InvalidInput("試算の条件に誤りがあります。", [("municipality", "団体コードは6桁の数字で指定してください。")])
-    return references.resolve_reference(session, code or None, population, cookie)
 
 
 # --- a batch: every result of a search -------------------------------------------------

@@ -9,7 +9,7 @@ from flask_login import current_user
 from .. import ratelimit, search
 from ..db import get_session
 from ..errors import InvalidInput
-from ..services import references, sheets
+from ..services import references, sheet_scaling, sheets
 
 bp = Blueprint("sheets", __name__)
 PDF_ENDPOINTS = {"sheets.download_sheet", "sheets.download_batch"}
@@ -42,7 +42,7 @@ def _pdf(html: str, filename: str):
 
 def _sheet_html(slug: str, pdf: bool) -> str:
     session = get_session()
-    reference = sheets.sheet_reference(session, request.args, request.cookies.get(references.COOKIE))
+    reference = sheet_scaling.sheet_reference(session, request.args, request.cookies.get(references.COOKIE))
     sheet = sheets.case_sheet(session, slug, _case_url, search.get_index().bands, reference)
     params = {k: request.args[k] for k in ("municipality", "population") if request.args.get(k)}
     return render_template("sheets/show_sheet.html", sheet=sheet, pdf=pdf, params=params)
