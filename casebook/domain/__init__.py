@@ -44,11 +44,13 @@ from .dates import PartialDate, excel_serial_date, parse_date
 from .figures import Figure, Quantity, format_decimal, read_figure
 from .labels import LABELS, VOCABULARY_NAMES, read_label
 from .similarity import (
+    MEMBER_WEIGHT,
     SAME_PREFECTURE_BONUS,
     SAME_REGION_BONUS,
     Reference,
     closeness,
     matching_participants,
+    member_penalty,
     similarity_candidates,
     size_distance,
 )
@@ -95,5 +97,5 @@ __all__ = [
     "SCALABLE_UNITS", "approx", "approx_range", "format_number", "per_capita", "scaled",
     # similarity
     "SAME_PREFECTURE_BONUS", "SAME_REGION_BONUS", "Reference", "closeness", "matching_participants",
-    "similarity_candidates", "size_distance",
+    "MEMBER_WEIGHT", "member_penalty", "similarity_candidates", "size_distance",
 ]

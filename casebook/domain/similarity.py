@@ -10,6 +10,11 @@ from .vocabularies import is_joint
 
 SAME_PREFECTURE_BONUS = math.log(2.0)   # a same-prefecture case counts as if 2× closer in size
 SAME_REGION_BONUS = math.log(1.5)       # a same-region case counts as if 1.5× closer
+# A member among n governments is compared as if its size were n^MEMBER_WEIGHT times farther:
+# one of 2 members as if 1.4× farther, one of 37 as if 6× farther. A sole government, the lead
+# (代表団体) and the members' total are compared by size alone. So a lone village of 2,274
+# outranks one 1,600-person member of a 37-member fire association for a village of 1,600.
+MEMBER_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -32,13 +37,25 @@ def size_distance(population: int, reference: int) -> float:
     return abs(math.log(max(population, 1) / max(reference, 1)))
 
 
-def similarity_candidates(participants) -> list[tuple[str, int, str | None]]:
-    """The populations a case can be compared by: each government's, and the total when there are several."""
+def member_penalty(members: int) -> float:
+    """How much farther one member among `members` governments counts (0 for a sole government)."""
+    return MEMBER_WEIGHT * math.log(members) if members > 1 else 0.0
+
+
+def similarity_candidates(participants, covered: int = 0) -> list[tuple[str, int, str | None, float]]:
+    """The populations a case can be compared by, each with its penalty (MEMBER_WEIGHT).
+
+    Each government's own (a member's with the penalty of its number of members, `covered`
+    counting the municipalities that prefecture-wide participants stand for), and the total
+    when there are several.
+    """
     governments = [p for p in participants if not is_joint(p.kind) and p.population is not None]
-    out = [(p.name, p.population, p.prefecture) for p in governments]
+    penalty = member_penalty(len(governments) + covered)
+    out = [(p.name, p.population, p.prefecture, 0.0 if getattr(p, "role", "") == "lead" else penalty)
+           for p in governments]
     total = total_population(participants)
     if len(governments) > 1 and total is not None:
-        out.append(("参加団体の合計", total, None))
+        out.append(("参加団体の合計", total, None, 0.0))
     return out
 
 
@@ -50,8 +67,8 @@ def closeness(candidates, reference: Reference, boosts: tuple[str, ...] = ()) ->
     """
     if not candidates:
         return math.inf
-    distance = min(size_distance(pop, reference.population) for _name, pop, _pref in candidates)
-    prefs = {pref for _name, _pop, pref in candidates if pref}
+    distance = min(size_distance(c[1], reference.population) + (c[3] if len(c) > 3 else 0.0) for c in candidates)
+    prefs = {c[2] for c in candidates if c[2]}
     if "pref" in boosts and reference.prefecture in prefs:
         distance -= SAME_PREFECTURE_BONUS
     if "region" in boosts and reference.region and reference.region in {region_of(p) for p in prefs}:
@@ -65,8 +82,8 @@ def matching_participants(participants, reference: Reference, bands: Bands) -> l
     if not candidates:
         return []
     band = bands.band_of(reference.population)
-    same = [(name, pop) for name, pop, _pref in candidates if bands.band_of(pop) == band]
+    same = [(c[0], c[1]) for c in candidates if bands.band_of(c[1]) == band]
     if same:
         return same
-    name, pop, _pref = min(candidates, key=lambda c: size_distance(c[1], reference.population))
-    return [(name, pop)]
+    nearest = min(candidates, key=lambda c: (size_distance(c[1], reference.population), c[0]))
+    return [(nearest[0], nearest[1])]

@@ -21,7 +21,7 @@ from .. import domain
 from ..models import Case
 from . import analysis, facets
 
-DOCUMENT_VERSION = 4  # bump when case_document changes what it writes for a case
+DOCUMENT_VERSION = 5  # bump when case_document changes what it writes for a case
 UNKNOWN_LAST = 2**62  # the ascending population sort key of a case without a known population
 TEXTS = ("title", "keywords", "summary", "all")  # ranked texts: the title counts most, then keywords, summary
 _KANJI_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]{2,20}")
@@ -55,8 +55,9 @@ def case_document(case: Case, theme_labels: dict[str, str], bands: domain.Bands)
                  "updated": int(case.updated_at.timestamp()),
                  "detailed": 0 if case.detail == "outline" else 1},
         "words": kanji_words(text),
-        "people": [list(c) for c in domain.similarity_candidates(people)]
-                  + [[f"{prefecture}の市町村", population, prefecture] for prefecture, population in covered(case)],
+        "people": [list(c) for c in domain.similarity_candidates(people, len(covered(case)))]
+                  + [[f"{prefecture}の市町村", population, prefecture, domain.member_penalty(len(covered(case)) + 1)]
+                     for prefecture, population in covered(case)],
     }
     doc["fingerprint"] = document_fingerprint(doc)
     return doc
