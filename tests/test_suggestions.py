@@ -59,6 +59,12 @@ def test_only_published_cases_are_suggested(cases_and_master, session):
         assert suggest(session, typed) == [], typed
 
 
+def test_the_same_text_is_suggested_once(cases_and_master, add_case, session):
+    add_case(slug="tag-like-theme", title="クラウドの事例", tags=["自治体クラウド", "ＲＰＡ"], themes=["cloud"])
+    assert suggest(session, "自治体クラウド") == [("自治体クラウド", "theme", 2), ("本山町の自治体クラウド", "case", None)]
+    assert suggest(session, "rpa") == [("RPA", "tag", 2)]  # ＲＰＡ folds to the same text: one suggestion
+
+
 def test_every_word_typed_must_match(cases_and_master, session):
     assert suggest(session, "窓口 委託") == [("窓口業務の民間委託", "theme", 1), ("高知市の窓口業務の民間委託", "case", None)]
     assert suggest(session, "本山　クラウド") == [("本山町の自治体クラウド", "case", None)]  # a full-width space too

@@ -8,6 +8,7 @@ REFRESH_SECONDS for what the sequence does not number (theme labels, a new munic
 Matching folds width, case and kana (NFKC, katakana → hiragana), so こうち, コウチ and ｺｳﾁ all find
 高知市 through its reading in the municipality master. Every word typed must occur in the text or
 its reading; a suggestion that starts with the first word ranks above one that only contains it.
+The same text is suggested once (a tag named like a theme: as the one ranked first).
 """
 from __future__ import annotations
 
@@ -134,7 +135,13 @@ def match(words: tuple[Keyword, ...], q: str, limit: int = DEFAULT_LIMIT) -> lis
         return []
     found = [w for w in words if all(any(t in key for key in w.keys) for t in terms)]
     found.sort(key=lambda w: _rank(w, terms[0]))
-    return found[:limit]
+    # A tag named like a theme searches for the same words: show the text once, as its best kind.
+    unique: dict[str, Keyword] = {}
+    for word in found:
+        unique.setdefault(word.keys[0], word)
+        if len(unique) == limit:
+            break
+    return list(unique.values())
 
 
 def suggest_keywords(session: Session, q: str, limit: int, cache: MutableMapping) -> list[Keyword]:
