@@ -1,11 +1,12 @@
 """Related cases: the few published cases nearest one case, each with why (the case page's 「関連する事例」).
 
-Cheap at any number of cases: nothing here reads every case. The index is asked, with ordinary
-engine queries (each kept in the engine's result cache per index generation):
-1. how many published cases hold each of the case's words (one query, all words required: its
-   per-word counts, while the result itself is tiny);
+Cheap at any number of cases: nothing here reads every case. The index is asked, through the
+engine interface (its lexicon and ordinary queries, kept per index generation):
+1. how many cases may hold each of the case's words: at most as many as hold its rarest term (the
+   lexicon's document frequencies, kept in memory; no query);
 2. which cases hold any of its rarest shared words or its tags (an OR query; the best WORD_CANDIDATES);
-3. which cases share one of its themes, nearest in size (the theme filter in the similar-size order).
+3. which cases share one of its themes and one of its population bands (two facet filters; the
+   newest ones).
 Only those few candidates are read from the database, published ones only (an index that lags
 behind never shows a withdrawn case), and scored here: each shared rare word by its rarity, each
 shared theme and tag, and closeness in population. A candidate must share a word, a theme or a
@@ -24,20 +25,20 @@ from sqlmodel import Session, select
 
 from .. import domain
 from ..models import Case
+from . import facets, sync
 from . import query as reading
-from . import sync
 from .engine import Engine, IndexBusy, IndexMissing, Query, Terms
 from .rows import theme_labels
 
 log = logging.getLogger(__name__)
 
 MAX_RELATED = 5
-ASKED_WORDS = 30  # the case's words whose document counts are asked (its most prominent ones)
-RARE_WORDS = 8  # the rarest shared ones, searched as OR-words
-RARE_SHARE = 0.1  # a word held by more than this share of published cases is not rare (at least RARE_FLOOR)
+ASKED_WORDS = 40  # the case's words looked up in the lexicon (its most prominent ones)
+RARE_WORDS = 10  # the rarest ones that another case may hold, searched as OR-words
+RARE_SHARE = 0.03  # a word held by more than this share of published cases is not rare (at least RARE_FLOOR)
 RARE_FLOOR = 10
-WORD_CANDIDATES = 20  # cases read back from the word search
-THEME_CANDIDATES = 10  # cases read back from the same-theme, similar-size search
+WORD_CANDIDATES = 12  # cases read back from the word search
+THEME_CANDIDATES = 6  # cases read back from the same-theme, same-size search
 SHOWN_WORDS = 4  # shared words named in a reason
 NEAR_SIZE = math.log(2.0)  # populations within 2× of each other are "close in size"
 THEME_WEIGHT, TAG_WEIGHT, SIZE_WEIGHT = 3.0, 2.0, 2.0
@@ -80,19 +81,16 @@ def _related(session: Session, index: Engine, case: Case, limit: int) -> list[Re
     own = {case.slug}
     words = case_words(case, exclude=set(case.tags) | {labels.get(t, t) for t in case.themes})
     published = index.search(Query(size=1)).total
-    rare = _rare_words(index, words, published)
+    rare = _rare_words(index.lexicon(), words, published)
     slugs: list[str] = []
     searched = list(dict.fromkeys([*(w.terms for w, _n in rare), *filter(None, map(reading.terms_of, case.tags))]))
     if searched:
         hits = index.search(Query(words=tuple(searched), required=1, size=WORD_CANDIDATES + 1))
         slugs += hits.slugs
     if case.themes:
-        population = domain.total_population(case.participants)
-        hits = index.search(Query(
-            filters=(("theme", tuple(sorted(set(case.themes)))),),
-            sort="similar" if population else "newest", size=THEME_CANDIDATES + 1,
-            reference=domain.Reference(population=population) if population else None))
-        slugs += hits.slugs
+        bands = tuple(sorted(facets.get("band").values(case, index.bands)))
+        filters = (("theme", tuple(sorted(set(case.themes)))), *((("band", bands),) if bands else ()))
+        slugs += index.search(Query(filters=filters, sort="newest", size=THEME_CANDIDATES + 1)).slugs
     slugs = list(dict.fromkeys(s for s in slugs if s not in own))
     found = []
     for other in _published(session, slugs):
@@ -130,16 +128,22 @@ def case_words(case: Case, exclude: set[str] = frozenset()) -> list[_Word]:
         if terms and terms not in seen:
             seen.add(terms)
             out.append(_Word(word, terms, weights[word], first[word]))
-    return out[:ASKED_WORDS]
+            if len(out) == ASKED_WORDS:
+                break
+    return out
 
 
-def _rare_words(index: Engine, words: list[_Word], published: int) -> list[tuple[_Word, int]]:
-    """The RARE_WORDS rarest words that another published case also holds, with their counts."""
-    if not words:
-        return []
-    counts = index.search(Query(words=tuple(w.terms for w in words), size=1)).word_counts
+def _rare_words(lexicon: dict[str, int], words: list[_Word], published: int) -> list[tuple[_Word, int]]:
+    """The RARE_WORDS rarest words that another case may hold, with that many cases at most.
+
+    A word is in no more cases than its rarest term (drafts count in the lexicon: an upper bound).
+    """
     ceiling = max(RARE_FLOOR, int(published * RARE_SHARE))
-    shared = [(w, n) for w, n in zip(words, counts, strict=False) if 2 <= n <= ceiling]
+    shared = []
+    for word in words:
+        n = min(lexicon.get(term, 0) for term, _prefix in word.terms)
+        if 2 <= n <= ceiling:
+            shared.append((word, n))
     shared.sort(key=lambda pair: (pair[1], -pair[0].weight, pair[0].position))
     return shared[:RARE_WORDS]
 
