@@ -8,7 +8,7 @@ True, False, or None for "decide from the effect"). The automatic rule, in order
 1. No figure, or a unit that is not money, people, cases or work time (%, 施設, システム, 団体 …):
    does not scale (SCALABLE_UNITS).
 2. Kind 施設: does not (a count of facilities follows geography and history, not residents).
-3. A label that says the figure is per something (「1件あたり」「1人当たり」「平均」): does not.
+3. A label that says the figure is per something (「1件あたり」「1人当たり」「平均」「単価」): does not.
 4. 円: scales, except a 一時 cost (an introduction or construction cost is about a system or a
    building, not about residents).
 5. 人: scales, except a figure below one person (2/3人 is one office's share of one post).
@@ -30,7 +30,8 @@ from .amounts import SCALABLE_UNITS, approx, approx_range, format_number
 WORK_TIME_UNITS = frozenset({"時間", "分", "日"})
 WORK_TIME_KINDS = frozenset({"time", "staff"})
 AGGREGATE_PERIODS = frozenset({"annual", "monthly"})
-PER_UNIT_WORDS = ("あたり", "当たり", "当り", "平均")
+PER_UNIT_WORDS = ("あたり", "当たり", "当り", "平均", "単価")
+PERCENT_WORDS = ("%", "パーセント", "割", "ポイント")
 PERIOD_WORDS = {"annual": "年間", "monthly": "月間"}
 
 # What a curator may type for the choice (a cell, an API body, a case file); blank is automatic.
@@ -75,11 +76,13 @@ def automatic(kind: str, unit: str, period: str, low, high, label: str = "") -> 
     if low is None or not unit:
         return False, "数値がないため"
     if unit not in SCALABLE_UNITS:
-        return False, "割合（%）は人口に比例しないため" if unit == "%" else f"「{unit}」の数は人口に比例しないため"
+        if any(word in unit for word in PERCENT_WORDS):
+            return False, "割合（%）は人口に比例しないため"
+        return False, f"単位が「{unit}」の値は人口に比例しないため"
     if kind == "facilities":
         return False, "施設の数は人口に比例しないため"
     if any(word in (label or "") for word in PER_UNIT_WORDS):
-        return False, "1件・1人あたりなどの値は人口に比例しないため"
+        return False, "単価や1件・1人あたりの値は人口に比例しないため"
     if unit == "円":
         if period == "one_off":
             return False, "一時的な費用（導入費など）は人口に比例しないため"
