@@ -16,7 +16,8 @@ service.py (a result page: the index gives slugs, the database gives the cases),
 (Japanese text analysis), query.py (a query as people type it: function words, -word, OR,
 synonyms), thesaurus.py (the field's paraphrases, casebook/data/thesaurus.tsv), suggest.py ("did
 you mean" from the index's vocabulary), related.py (a case's related cases, by a few engine
-queries), rows.py (what search reads from the database).
+queries), rows.py (what search reads from the database), thesaurus_live.py (the thesaurus in effect:
+the shipped file with the editors' changes from the database; the thesaurus page's door).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from flask import Flask, current_app
 
 from .. import domain
 from ..config import band_boundaries
-from . import changes, facets
+from . import changes, facets, thesaurus_live
 from .args import MAX_FACET_VALUES, SORTS, SearchArgs, SearchArgsSchema, args_schema
 from .args import parse as parse_search_args
 from .documents import case_document
@@ -46,7 +47,7 @@ __all__ = [
     "FACET_LABELS", "MAX_EXPORT", "MAX_FACET_VALUES", "SORTS", "CaseHit", "CasePage", "Drift", "Engine", "Facet",
     "FacetResult", "FacetValue", "Hits", "IndexBusy", "IndexMissing", "Query", "SearchArgs", "SearchArgsSchema",
     "SearchIndex", "SearchResult", "Suggestion", "Synonyms", "all_result_slugs", "api_extras",
-    "args_schema", "case_document", "changes", "check_index",
+    "args_schema", "case_document", "changes", "check_index", "thesaurus_live",
     "facet_label", "facet_names", "get_index", "get_keeper", "index_changes", "init_app", "keep_fresh", "lag",
     "app_args_schema", "parse_args", "parse_search_args", "rebuild_index", "registered_facets", "repair_index", "search",
     "search_cases", "Related", "related_cases",

@@ -1,5 +1,8 @@
 """The thesaurus in effect in each process: the shipped file with the editors' changes from the database.
 
+The door the rest of casebook uses for the thesaurus (`search.thesaurus_live`): the lines in effect,
+the export, the word test, and `forget` after a change.
+
 Several processes may share one database, each with its own index; the thesaurus is applied when
 a query is read, so none needs a rebuild, only the newest changes. Every change raises the one
 counter row (models.ThesaurusVersion) in its transaction. A process keeps the thesaurus it built
@@ -26,6 +29,10 @@ from .. import db
 from ..models import ThesaurusEntry, ThesaurusVersion
 from . import analysis, query, thesaurus
 from .freshness import poll_interval
+from .thesaurus import Family, Line, key, searchable
+
+__all__ = ["Expansion", "Family", "Line", "build", "changes", "current", "expand", "export", "families", "forget",
+           "key", "searchable", "version"]
 
 EXTENSION = "casebook.thesaurus"  # where each app keeps its Live in app.extensions
 

@@ -22,8 +22,9 @@ from sqlmodel import Session, select
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import ThesaurusEntry, ThesaurusVersion, User, utcnow
 from ..search import thesaurus_live
-from ..search.thesaurus import Family, key, searchable
 from . import audit
+
+Family, key, searchable = thesaurus_live.Family, thesaurus_live.key, thesaurus_live.searchable
 
 KINDS = {"=": "同義語のグループ", ">": "狭い語 → 広い語（一方向）"}
 MAX_WORDS = 12  # words of one line: a query word is searched in at most 12 forms (thesaurus.MAX_FORMS)

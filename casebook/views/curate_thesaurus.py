@@ -2,7 +2,7 @@
 
 The reviewed file shipped with casebook stays as it is; changes are stored over it and every one
 is in the audit log (services/thesaurus_edits.py). Searches in this process use a change at once,
-other processes within INDEX_POLL_SECONDS (search/thesaurus_live.py).
+other processes within INDEX_POLL_SECONDS (search/search.thesaurus_live.py).
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from ..auth import role_required
 from ..blueprints import curate as bp
 from ..db import get_session
 from ..errors import Conflict, InvalidInput
-from ..search import thesaurus_live
 from ..services import thesaurus_edits
 from ..services.thesaurus_edits import KINDS, MAX_INPUT, MAX_WORDS, ORIGINS
 from ..services.unit import unit_of_work
@@ -62,7 +61,7 @@ def add_family():
     except InvalidInput as exc:
         form.words.errors = [m for _f, m in exc.errors] or [exc.message]
         return _render(form), 400
-    thesaurus_live.forget()
+    search.thesaurus_live.forget()
     flash(f"追加しました: {_shown(family)}。検索にすぐ使われます。")
     return redirect(url_for("curate.thesaurus", word=family.words[0]))
 
@@ -71,7 +70,7 @@ def _render(form: FamilyForm):
     db = get_session()
     word = (request.args.get("word") or "").strip()[:MAX_TEST]
     test = (request.args.get("test") or "").strip()[:MAX_TEST]
-    expansions, dropped = thesaurus_live.expand(test) if test else ([], [])
+    expansions, dropped = search.thesaurus_live.expand(test) if test else ([], [])
     every = thesaurus_edits.list_families(db)
     return render_template("curate/thesaurus.html", form=form, families=thesaurus_edits.matching(every, word),
                            word=word, test=test, expansions=expansions, dropped=dropped,
@@ -103,7 +102,7 @@ def edit_family(ref: str):
         form.words.errors = [m for _f, m in exc.errors] or [exc.message]
         return render_template("curate/thesaurus_edit.html", form=form, family=family, origins=ORIGINS,
                                help=WORDS_HELP), 400
-    thesaurus_live.forget()
+    search.thesaurus_live.forget()
     flash("変更はありませんでした。" if changed is None else f"保存しました: {_shown(changed)}。検索にすぐ使われます。")
     return redirect(url_for("curate.thesaurus", word=(changed or family).words[0]))
 
@@ -150,7 +149,7 @@ def _confirmed_step(ref: str, step: str):
     except Conflict:
         flash("操作の前にほかの人がこの行を変更しました。いまの内容を確認して、もう一度操作してください。")
         return redirect(url_for("curate.thesaurus"))
-    thesaurus_live.forget()
+    search.thesaurus_live.forget()
     flash(f"{done}: {_shown(result)}。")
     return redirect(url_for("curate.thesaurus"))
 
