@@ -99,7 +99,7 @@ def _governments(session: Session) -> list[Keyword]:
     if cases_of:
         # By code where the case names one, else by name (a joint body has no reading: it is not in the master).
         master = select(Municipality.code, Municipality.name, Municipality.kana).where(
-            Municipality.code.in_(wanted_codes) | Municipality.name.in_(list(cases_of)))
+            Municipality.code.in_(sorted(wanted_codes)) | Municipality.name.in_(list(cases_of)))
         by_code, by_name = {}, defaultdict(set)
         for code, name, kana in session.exec(master):
             by_code[code] = kana
