@@ -81,10 +81,10 @@ def test_a_registered_facet_on_the_search_page(detailed):
     page = app.test_client().get("/cases").get_data(as_text=True)
     section = re.search(r'<section class="facet" data-facet="detail">(.*?)</section>', page, re.S).group(1)
     assert "<h3>掲載の詳しさ</h3>" in section
-    assert re.search(r'<a href="/cases\?detail=outline">.*?概要のみ<span class="count">（' + str(len(outline)) + "件）",
+    assert re.search(r'<a href="/cases\?detail=outline#result-count">.*?概要のみ<span class="count">（' + str(len(outline)) + "件）",
                      section, re.S)
     selected = app.test_client().get("/cases?detail=outline").get_data(as_text=True)
-    assert re.search(r'<a href="/cases" aria-current="true" class="selected">', selected)  # its toggle: off
+    assert re.search(r'<a href="/cases#result-count" aria-current="true" class="selected">', selected)  # its toggle: off
 
 
 def test_a_registered_facet_in_the_openapi_description(detailed):
