@@ -149,3 +149,13 @@ def test_home_without_outline_cases_needs_no_explanation(app, add_case):
     add_case(slug="full-one", title="詳細のある事例")
     html = app.test_client().get("/").get_data(as_text=True)
     assert "詳細のある事例" in html and "概要のみ" not in html
+
+
+def test_search_result_cards_mark_outline_cases(app, add_case):
+    add_case(slug="stub", title="除雪の概要事例", detail="outline")
+    add_case(slug="full", title="除雪の詳細事例")
+    html = app.test_client().get("/cases?q=除雪").get_data(as_text=True)
+    cards = {re.search(r'href="/cases/([^"]+)"', card).group(1): card
+             for card in html.split('<article class="case-card">')[1:]}
+    assert set(cards) == {"stub", "full"}
+    assert "概要のみ" in cards["stub"] and "概要のみ" not in cards["full"]
