@@ -9,7 +9,7 @@ from casebook import search
 from casebook.db import get_engine
 from casebook.errors import Conflict, InvalidInput, NotFound
 from casebook.models import AuditEntry, ThesaurusEntry
-from casebook.search import thesaurus, thesaurus_live
+from casebook.search import thesaurus, thesaurus_changes, thesaurus_live
 from casebook.services import thesaurus_edits as edits
 
 from . import writes
@@ -136,12 +136,28 @@ def test_the_export_is_the_shipped_file_with_the_changes_in_place_and_reads_back
     lines = exported.splitlines()
     assert lines[:lines.index("=\t保育所\t保育園\tこども園")] == shipped[:shipped.index("=\t保育所\t保育園")]
     assert "=\t会議録\t議事録" not in lines and lines[-3:] == [
-        thesaurus.ADDED_HEADING, "=\tドローン\t無人航空機\t無人機", ">\tマイナ保険証\tマイナンバーカード"]
+        thesaurus_changes.ADDED_HEADING, "=\tドローン\t無人航空機\t無人機", ">\tマイナ保険証\tマイナンバーカード"]
     # put back as the shipped file, with no changes, it is the same thesaurus
     assert thesaurus.parse(exported).related == thesaurus_live.build(session).related
-    assert thesaurus.compose(exported, []) == exported
+    assert thesaurus_changes.compose(exported, []) == exported
     in_effect = [(f.kind, f.words) for f in edits.list_families(session) if f.origin != "removed"]
-    assert [(f.kind, f.words) for f in thesaurus.families(exported, [])] == in_effect
+    assert [(f.kind, f.words) for f in thesaurus_changes.families(exported, [])] == in_effect
+
+
+def test_once_a_release_ships_the_export_the_changes_change_nothing_and_can_be_pruned(session, monkeypatch):
+    add(session, "=", DRONE)
+    with _Unit(session):
+        edits.change_family(session, ref_of(session, "保育所"), "=", "保育所 保育園 こども園", None)
+        edits.remove_family(session, ref_of(session, "会議録"), None)
+    exported = thesaurus_live.export(session)
+    monkeypatch.setattr(thesaurus, "shipped_text", lambda: exported)  # the next release ships the reviewed export
+    assert thesaurus_live.export(session) == exported
+    assert {f.origin for f in edits.list_families(session)} == {"shipped"}
+    assert edits.inert_changes(session) == 3
+    with _Unit(session):
+        assert edits.prune(session, None) == 3
+    assert session.exec(select(ThesaurusEntry)).all() == [] and thesaurus_live.export(session) == exported
+    assert session.exec(select(AuditEntry.action).order_by(AuditEntry.id.desc())).first() == "thesaurus.prune"
 
 
 def test_a_process_asks_for_the_counter_at_most_every_interval(app, session):
@@ -268,7 +284,8 @@ def test_removing_asks_first_then_searches_stop_expanding(editor, accounts):
     assert restored.status_code == 302
     assert editor.post("/curate/thesaurus/e999/remove", data={"csrf_token": csrf}).status_code == 404
     with Session(get_engine(accounts)) as db:
-        logged = db.exec(select(AuditEntry.action, AuditEntry.actor).where(AuditEntry.action.startswith("thesaurus"))).all()
+        logged = db.exec(select(AuditEntry.action, AuditEntry.actor)
+                         .where(AuditEntry.action.startswith("thesaurus")).order_by(AuditEntry.id)).all()
     assert logged == [("thesaurus.remove", "editor@example.jp"), ("thesaurus.restore", "editor@example.jp")]
 
 
@@ -288,3 +305,17 @@ def test_the_download_is_the_thesaurus_in_effect_in_the_shipped_format(editor):
     text = response.get_data(as_text=True)
     assert text.startswith(thesaurus.shipped_text()) and text.endswith(">\tマイナ保険証\tマイナンバーカード\n")
     assert thesaurus.parse(text).synonyms("マイナ保険証") == ("マイナンバーカード",)
+
+
+def test_the_page_offers_to_prune_changes_the_shipped_file_took_in(editor, monkeypatch):
+    csrf = token(editor, "/curate/thesaurus")
+    editor.post("/curate/thesaurus", data={"csrf_token": csrf, "kind": "=", "words": DRONE})
+    assert "出荷版に含まれている変更を片付ける" not in editor.get("/curate/thesaurus").get_data(as_text=True)
+    exported = editor.get("/curate/thesaurus.tsv").get_data(as_text=True)
+    monkeypatch.setattr(thesaurus, "shipped_text", lambda: exported)
+    page = editor.get("/curate/thesaurus").get_data(as_text=True)
+    assert "1 件は、出荷版（更新されたファイル）にすでに含まれていて" in page
+    assert editor.post("/curate/thesaurus/prune").status_code == 400  # no CSRF token
+    done = editor.post("/curate/thesaurus/prune", data={"csrf_token": csrf})
+    assert done.status_code == 302
+    assert "変更 1 件を片付けました" in editor.get("/curate/thesaurus").get_data(as_text=True)

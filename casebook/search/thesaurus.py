@@ -8,12 +8,10 @@ of RPA meet. Nothing in the index depends on the thesaurus: editing it changes s
 without a rebuild.
 
 Editors adjust it on the curator page (services/thesaurus_edits.py): their changes are rows of the
-database over the shipped file, never the file itself, which stays the reviewed default. `compose`
-writes the file with the changes in place (a shipped line changed or dropped where it stands, the
-added lines at the end), so the export is the file a reviewer compares and ships; `families` lists
-the same for the page. Each shipped line is known by its `ref`, a digest of its kind and words as
-compared. Searches use `packaged()`: inside an app, the thesaurus in effect for its database
-(thesaurus_live.py: reloaded when the change counter moves); outside one, the shipped file.
+database over the shipped file, never the file itself, which stays the reviewed default
+(thesaurus_changes.py applies them; each shipped line is known by its `Line.ref`). Searches use
+`packaged()`: inside an app, the thesaurus in effect for its database (thesaurus_live.py: reloaded
+when the change counter moves); outside one, the shipped file alone.
 """
 from __future__ import annotations
 
@@ -23,7 +21,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
 
 from . import analysis
 
@@ -202,86 +199,3 @@ def packaged() -> Thesaurus:
     from . import thesaurus_live  # it reads the database and builds on this module
 
     return thesaurus_live.current()
-
-
-# --- the editors' changes over the shipped file -------------------------------------------------
-
-class Change(Protocol):
-    """An editor's change as stored (models.ThesaurusEntry): `words` tab-separated, `replaces` a shipped ref."""
-
-    id: int | None
-    kind: str
-    words: str
-    replaces: str | None
-
-
-@dataclass(frozen=True)
-class Family:
-    """A line of the thesaurus in effect, for the curator page.
-
-    `origin`: "shipped" (as the file has it), "changed" (a shipped line the editors changed),
-    "removed" (a shipped line the editors dropped: `kind` and `words` are the file's) or "added"
-    (by editors). `shipped` is the line in the file, None for an added one.
-    """
-
-    ref: str  # a shipped line's ref, or "e" and the change's id for an added line
-    kind: str
-    words: tuple[str, ...]
-    origin: str
-    shipped: Line | None = None
-
-    def text(self) -> str:
-        """The line as the file writes it."""
-        return "\t".join((self.kind, *self.words))
-
-
-def split_words(words: str) -> tuple[str, ...]:
-    """A stored change's words."""
-    return tuple(w for w in words.split("\t") if w)
-
-
-def families(text: str, changes: list[Change]) -> list[Family]:
-    """The lines of the thesaurus in effect and the shipped lines removed, in the file's order, added lines last.
-
-    A change to a line that is no longer shipped (the file was updated since) counts as an added line.
-    """
-    by_ref = {c.replaces: c for c in changes if c.replaces}
-    out, seen = [], set()
-    for line in lines(text):
-        change = by_ref.get(line.ref)
-        if line.ref in seen:
-            continue
-        seen.add(line.ref)
-        if change is None:
-            out.append(Family(line.ref, line.kind, line.words, "shipped", line))
-        elif split_words(change.words):
-            out.append(Family(line.ref, change.kind, split_words(change.words), "changed", line))
-        else:
-            out.append(Family(line.ref, line.kind, line.words, "removed", line))
-    out += [Family(f"e{c.id}", c.kind, split_words(c.words), "added") for c in changes
-            if (not c.replaces or c.replaces not in seen) and split_words(c.words)]
-    return out
-
-
-ADDED_HEADING = "# --- added by editors on the curator page (/curate/thesaurus) ---"
-
-
-def compose(text: str, changes: list[Change]) -> str:
-    """The file `text` with the editors' changes: changed lines where they stand, removed ones left out,
-    added ones at the end. Comments and blank lines stay, so the difference to the file is the changes."""
-    by_ref = {c.replaces: c for c in changes if c.replaces}
-    out, seen = [], set()
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = read_line(raw, number)
-        if line is None or line.ref not in by_ref:
-            out.append(raw)
-            continue
-        seen.add(line.ref)
-        words = split_words(by_ref[line.ref].words)
-        if words:
-            out.append(Line(by_ref[line.ref].kind, words).text())
-    added = [Line(c.kind, split_words(c.words)).text() for c in changes
-             if (not c.replaces or c.replaces not in seen) and split_words(c.words)]
-    if added:
-        out += ["", ADDED_HEADING, *added]
-    return "\n".join(out) + "\n" if out else ""

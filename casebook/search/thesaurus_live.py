@@ -27,12 +27,13 @@ from sqlmodel import Session, select
 
 from .. import db
 from ..models import ThesaurusEntry, ThesaurusVersion
-from . import analysis, query, thesaurus
+from . import analysis, query, thesaurus, thesaurus_changes
 from .freshness import poll_interval
-from .thesaurus import Family, Line, key, searchable
+from .thesaurus import Line, key, searchable
+from .thesaurus_changes import Family
 
 __all__ = ["Expansion", "Family", "Line", "build", "changes", "current", "expand", "export", "families", "forget",
-           "key", "searchable", "version"]
+           "inert", "key", "searchable", "version"]
 
 EXTENSION = "casebook.thesaurus"  # where each app keeps its Live in app.extensions
 
@@ -51,17 +52,22 @@ def changes(session: Session) -> list[ThesaurusEntry]:
 
 def build(session: Session) -> thesaurus.Thesaurus:
     """The thesaurus in effect for this database, read now (ThesaurusError when a change cannot be read)."""
-    return thesaurus.parse(thesaurus.compose(thesaurus.shipped_text(), changes(session)))
+    return thesaurus.parse(thesaurus_changes.compose(thesaurus.shipped_text(), changes(session)))
 
 
 def export(session: Session) -> str:
     """The thesaurus in effect as a file in the shipped format (the shipped file with the changes in place)."""
-    return thesaurus.compose(thesaurus.shipped_text(), changes(session))
+    return thesaurus_changes.compose(thesaurus.shipped_text(), changes(session))
 
 
-def families(session: Session) -> list[thesaurus.Family]:
-    """The lines of the thesaurus in effect and the shipped lines removed (thesaurus.families)."""
-    return thesaurus.families(thesaurus.shipped_text(), changes(session))
+def families(session: Session) -> list[Family]:
+    """The lines of the thesaurus in effect and the shipped lines removed (thesaurus_changes.families)."""
+    return thesaurus_changes.families(thesaurus.shipped_text(), changes(session))
+
+
+def inert(session: Session) -> list[ThesaurusEntry]:
+    """The changes the shipped file has taken in since (thesaurus_changes.inert): they change nothing."""
+    return thesaurus_changes.inert(thesaurus.shipped_text(), changes(session))
 
 
 @dataclass

@@ -190,6 +190,25 @@ def restore_family(session: Session, ref: str, user: User | None) -> Family:
     return restored
 
 
+def inert_changes(session: Session) -> int:
+    """How many stored changes the shipped file has taken in since (a release shipped the export)."""
+    return len(thesaurus_live.inert(session))
+
+
+def prune(session: Session, user: User | None) -> int:
+    """Delete the stored changes that change nothing any more (the shipped file has them); returns how many."""
+    idle = thesaurus_live.inert(session)
+    if not idle:
+        return 0
+    _count_change(session)
+    for entry in idle:
+        session.delete(entry)
+    session.flush()
+    audit.record(session, "thesaurus.prune", user, target=f"{len(idle)}件",
+                 detail="\n".join(f"{e.kind}\t{e.words or '（削除）'}" for e in idle))
+    return len(idle)
+
+
 def _typed(text: str) -> list[str]:
     if len(text or "") > MAX_INPUT:
         raise InvalidInput("語のまとまりは保存されていません。", [("words", f"入力が長すぎます（{MAX_INPUT}文字まで）。")])

@@ -75,7 +75,8 @@ def _render(form: FamilyForm):
     return render_template("curate/thesaurus.html", form=form, families=thesaurus_edits.matching(every, word),
                            word=word, test=test, expansions=expansions, dropped=dropped,
                            widened=any(len(e.forms) > 1 for e in expansions), kinds=KINDS, origins=ORIGINS,
-                           help=WORDS_HELP, total=len(every), changed=sum(f.origin != "shipped" for f in every))
+                           help=WORDS_HELP, total=len(every), changed=sum(f.origin != "shipped" for f in every),
+                           inert=thesaurus_edits.inert_changes(db))
 
 
 @bp.route("/thesaurus/<ref>/edit", methods=["GET", "POST"])
@@ -151,6 +152,19 @@ def _confirmed_step(ref: str, step: str):
         return redirect(url_for("curate.thesaurus"))
     search.thesaurus_live.forget()
     flash(f"{done}: {_shown(result)}。")
+    return redirect(url_for("curate.thesaurus"))
+
+
+@bp.post("/thesaurus/prune")
+@role_required("editor")
+def prune_thesaurus():
+    """Delete the stored changes the shipped file has taken in since (they change no search)."""
+    if not ConfirmForm().validate_on_submit():
+        raise InvalidInput("送信内容が正しくありません。", [("confirmed", "ページを読み込み直してください。")])
+    with unit_of_work(get_session(), search.get_index()):
+        removed = thesaurus_edits.prune(get_session(), current_user)
+    search.thesaurus_live.forget()
+    flash(f"出荷版に含まれている変更 {removed} 件を片付けました（検索は変わりません）。")
     return redirect(url_for("curate.thesaurus"))
 
 
