@@ -10,7 +10,7 @@ MASTER ?=
 # Debian packages for the PDF sheets (WeasyPrint: Pango, Japanese fonts) and their browser test.
 SYSTEM_DEPS ?= fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
 
-.PHONY: install system-deps run serve-prod test test-pg bench bench-search bench-load bench-freshness screenshots lint clean
+.PHONY: install system-deps setup-data run run-dev serve-prod test test-pg bench bench-search bench-load bench-freshness screenshots lint clean
 
 # Installs only what is missing (quick when all is there); needs root and apt-get, else it only says what to install.
 system-deps:
@@ -34,11 +34,19 @@ instance/secret_key:
 	mkdir -p instance
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 
-run: install instance/secret_key
+# Sets up the embedded SQLite database and index with the bundled cases and the master, then serves
+# them with gunicorn (casebook/gunicorn_conf.py: workers and threads fitted to the machine).
+setup-data: install instance/secret_key
 	$(BIN)/casebook init-db
 	$(BIN)/casebook load cases/
 	$(BIN)/casebook municipalities import $(if $(MASTER),"$(MASTER)",--if-needed)
 	$(BIN)/casebook reindex
+
+run: setup-data
+	CASEBOOK_BIND=$${CASEBOOK_BIND:-127.0.0.1:5000} $(BIN)/gunicorn -c python:casebook.gunicorn_conf
+
+# The development server (Werkzeug), for debugging only.
+run-dev: setup-data
 	$(BIN)/casebook run --host 127.0.0.1 --port 5000
 
 # Production: gunicorn (casebook/gunicorn_conf.py), every setting from CASEBOOK_* variables (README, Operations).
