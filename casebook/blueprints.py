@@ -13,4 +13,11 @@ curate = Blueprint("curate", __name__, url_prefix="/curate")
 
 # The thesaurus page adds its routes to `curate` when imported; imported here, after `curate`
 # exists, so that the factory's import of the curator views brings it along.
-from .views import curate_thesaurus  # noqa: E402,F401
+# The Atom feed of a search (views/feeds.py) has a blueprint of its own at the site's root. The
+# factory's list of blueprints does not name it, so it is registered with `api`, once per app.
+from .views import curate_thesaurus, feeds  # noqa: E402,F401
+
+
+@api.record_once
+def _register_feeds(state) -> None:
+    state.app.register_blueprint(feeds.bp)
