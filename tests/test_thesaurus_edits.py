@@ -17,6 +17,8 @@ from .conftest import case_data, login, make_app, token
 from .test_search import api, slugs
 
 DRONE = "ドローン 無人航空機 無人機"
+NURSERY = thesaurus_changes.stamp("shipped", "=\t保育所\t保育園")  # the stamp of the shipped line, as a form sends it
+MINUTES = thesaurus_changes.stamp("shipped", "=\t会議録\t議事録")
 
 
 def ref_of(session, first_word):
@@ -80,7 +82,7 @@ def test_adding_a_family_stores_it_audits_it_and_the_thesaurus_in_effect_uses_it
 def test_changing_a_shipped_line_and_back_leaves_only_the_file(session):
     ref = ref_of(session, "保育所")
     with _Unit(session):
-        changed = edits.change_family(session, ref, "=", "保育所 保育園 こども園", None, expected="=\t保育所\t保育園")
+        changed = edits.change_family(session, ref, "=", "保育所 保育園 こども園", None, expected=NURSERY)
     assert changed.origin == "changed" and changed.shipped.words == ("保育所", "保育園")
     assert "こども園" in thesaurus_live.build(session).synonyms("保育所")
     with _Unit(session):
@@ -94,7 +96,7 @@ def test_changing_a_shipped_line_and_back_leaves_only_the_file(session):
 def test_a_stale_edit_is_refused(session):
     ref = ref_of(session, "保育所")
     with pytest.raises(Conflict):
-        edits.change_family(session, ref, "=", "保育所 保育園 こども園", None, expected="=\t保育所\tほかの語")
+        edits.change_family(session, ref, "=", "保育所 保育園 こども園", None, expected="an older stamp")
     session.rollback()
     with pytest.raises(NotFound):
         edits.get_family(session, "s0000000000000000")
@@ -119,7 +121,7 @@ def test_removing_and_restoring_a_shipped_line(session):
 def test_removing_an_added_line_deletes_it(session):
     family = add(session, "=", DRONE)
     with _Unit(session):
-        edits.remove_family(session, family.ref, None, expected=family.text())
+        edits.remove_family(session, family.ref, None, expected=family.stamp)
     assert session.exec(select(ThesaurusEntry)).all() == []
     assert thesaurus_live.export(session) == thesaurus.shipped_text()
 
@@ -255,12 +257,12 @@ def test_an_editor_edits_a_shipped_line(editor):
     assert form.status_code == 200 and 'value="保育所 保育園"' in form.get_data(as_text=True)
     csrf = token(editor, f"/curate/thesaurus/{ref}/edit")
     response = editor.post(f"/curate/thesaurus/{ref}/edit", data={
-        "csrf_token": csrf, "kind": "=", "words": "保育所 保育園 こども園", "expected": "=\t保育所\t保育園"})
+        "csrf_token": csrf, "kind": "=", "words": "保育所 保育園 こども園", "expected": NURSERY})
     assert response.status_code == 302
     listed = editor.get("/curate/thesaurus?word=こども園").get_data(as_text=True)
     assert "出荷版を変更" in listed and "出荷版: 保育所・保育園" in listed
     stale = editor.post(f"/curate/thesaurus/{ref}/edit", data={
-        "csrf_token": csrf, "kind": "=", "words": "保育所 保育園 認定こども園", "expected": "=\t保育所\t保育園"})
+        "csrf_token": csrf, "kind": "=", "words": "保育所 保育園 認定こども園", "expected": NURSERY})
     assert stale.status_code == 302 and "ほかの人がこの行を変更しました" in editor.get(stale.headers["Location"]).get_data(
         as_text=True)
     assert editor.get("/curate/thesaurus/nothing/edit").status_code == 404
@@ -270,12 +272,12 @@ def test_removing_asks_first_then_searches_stop_expanding(editor, accounts):
     page = editor.get("/curate/thesaurus?word=議事録").get_data(as_text=True)
     ref = re.search(r'action="/curate/thesaurus/(s[0-9a-f]+)/remove"', page).group(1)
     csrf = token(editor, "/curate/thesaurus")
-    asked = editor.post(f"/curate/thesaurus/{ref}/remove", data={"csrf_token": csrf, "expected": "=\t会議録\t議事録"})
+    asked = editor.post(f"/curate/thesaurus/{ref}/remove", data={"csrf_token": csrf, "expected": MINUTES})
     html = asked.get_data(as_text=True)
     assert asked.status_code == 200 and "本当にこの行を削除しますか" in html and "まだ何も変わっていません" in html
     assert "会議録" in editor.get("/curate/thesaurus?test=議事録").get_data(as_text=True)
     done = editor.post(f"/curate/thesaurus/{ref}/remove", data={"csrf_token": csrf, "confirmed": "yes",
-                                                                "expected": "=\t会議録\t議事録"})
+                                                                "expected": MINUTES})
     assert done.status_code == 302
     tested = editor.get("/curate/thesaurus?test=議事録").get_data(as_text=True)
     assert "辞書の語は使われません" in tested

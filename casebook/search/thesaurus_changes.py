@@ -9,6 +9,7 @@ longer has, changes nothing (`inert`) and is left out.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,6 +43,16 @@ class Family:
     def text(self) -> str:
         """The line as the file writes it."""
         return "\t".join((self.kind, *self.words))
+
+    @property
+    def stamp(self) -> str:
+        """A digest of the line as it is now (its origin too): a form sends it back to refuse a lost update."""
+        return stamp(self.origin, self.text())
+
+
+def stamp(origin: str, text: str) -> str:
+    """The stamp of a line with this origin and text (Family.stamp)."""
+    return hashlib.sha1(f"{origin}\n{text}".encode()).hexdigest()[:16]
 
 
 def split_words(words: str) -> tuple[str, ...]:

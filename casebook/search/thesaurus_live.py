@@ -119,7 +119,8 @@ def current() -> thesaurus.Thesaurus:
     """The thesaurus in effect for the current app, or the shipped one outside an app."""
     if not has_app_context():
         return thesaurus.shipped()
-    return live(current_app._get_current_object()).get(current_app._get_current_object())
+    app = current_app._get_current_object()
+    return live(app).get(app)
 
 
 def forget(app: Flask | None = None) -> None:

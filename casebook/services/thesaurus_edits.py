@@ -125,8 +125,8 @@ def add_family(session: Session, kind: str, text: str, user: User | None) -> Fam
 
 def change_family(session: Session, ref: str, kind: str, text: str, user: User | None,
                   expected: str | None = None) -> Family | None:
-    """Change a line's kind and words (None when they are as before); `expected`, the line as the editor
-    loaded it, refuses a lost update. A shipped line changed back to the file's words is the file's again."""
+    """Change a line's kind and words (None when they are as before); `expected`, the stamp of the line the
+    editor loaded, refuses a lost update. A shipped line changed back to the file's words is the file's again."""
     words = _typed(text)
     _count_change(session)
     family = _current(session, ref, expected)
@@ -217,7 +217,7 @@ def _typed(text: str) -> list[str]:
 
 def _current(session: Session, ref: str, expected: str | None) -> Family:
     family = get_family(session, ref)
-    if expected is not None and expected != family.text():
+    if expected is not None and expected != family.stamp:
         raise Conflict("編集中にほかの人がこの行を変更しました。いまの内容を確認して、もう一度操作してください。",
                        current=family)
     return family

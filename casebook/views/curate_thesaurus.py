@@ -86,7 +86,7 @@ def edit_family(ref: str):
     db = get_session()
     family = thesaurus_edits.get_family(db, ref)
     if request.method == "GET":
-        form = FamilyForm(formdata=None, kind=family.kind, words=" ".join(family.words), expected=family.text())
+        form = FamilyForm(formdata=None, kind=family.kind, words=" ".join(family.words), expected=family.stamp)
         return render_template("curate/thesaurus_edit.html", form=form, family=family, origins=ORIGINS, help=WORDS_HELP)
     form = FamilyForm()
     if not form.validate_on_submit():
@@ -95,7 +95,7 @@ def edit_family(ref: str):
     try:
         with unit_of_work(db, search.get_index()):
             changed = thesaurus_edits.change_family(db, ref, form.kind.data, form.words.data or "", current_user,
-                                                    form.expected.data)
+                                                    form.expected.data or None)
     except Conflict:
         flash("編集中にほかの人がこの行を変更しました。いまの内容を確認して、もう一度編集してください。")
         return redirect(url_for("curate.edit_family", ref=ref))
