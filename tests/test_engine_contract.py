@@ -9,10 +9,12 @@ import pytest
 
 from casebook import domain, search
 from casebook.search import analysis, documents
+from casebook.search.tantivy.engine import TantivyEngine
 from casebook.search.whoosh.engine import WhooshEngine
 
 ENGINES = {
     "whoosh": lambda directory, bands: WhooshEngine(directory, bands, lock_timeout=2.0),
+    "tantivy": lambda directory, bands: TantivyEngine(directory, bands, lock_timeout=2.0),
 }
 
 
