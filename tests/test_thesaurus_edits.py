@@ -245,7 +245,7 @@ def test_an_invalid_line_shows_the_error_summary_and_keeps_the_input(editor):
     assert too_long.status_code == 400 and "入力が長すぎます" in too_long.get_data(as_text=True)
     forged = editor.post("/curate/thesaurus", data={"csrf_token": token(editor, "/curate/thesaurus"),
                                                     "kind": "x", "words": DRONE})
-    assert forged.status_code == 400
+    assert forged.status_code == 400 and "「同義語のグループ」か「狭い語 → 広い語」を選んでください" in forged.get_data(as_text=True)
 
 
 def test_an_editor_edits_a_shipped_line(editor):

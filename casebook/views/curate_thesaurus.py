@@ -29,7 +29,7 @@ WORDS_HELP = (f"語はスペースか「、」で区切ります（{MAX_WORDS}�
 class FamilyForm(FlaskForm):
     """A thesaurus line: its kind and its words (shape only; the service checks the words)."""
 
-    kind = RadioField("種類", choices=dict(KINDS), default="=")
+    kind = RadioField("種類", choices=dict(KINDS), default="=", validate_choice=False)  # the service checks it
     words = StringField("語", validators=[Length(max=MAX_INPUT, message=f"入力が長すぎます（{MAX_INPUT}文字まで）。")])
     expected = HiddenField()
 
@@ -59,7 +59,7 @@ def add_family():
         with unit_of_work(get_session(), search.get_index()):
             family = thesaurus_edits.add_family(get_session(), form.kind.data, form.words.data or "", current_user)
     except InvalidInput as exc:
-        form.words.errors = [m for _f, m in exc.errors] or [exc.message]
+        _attach(form, exc)
         return _render(form), 400
     search.thesaurus_live.forget()
     flash(f"追加しました: {_shown(family)}。検索にすぐ使われます。")
@@ -100,7 +100,7 @@ def edit_family(ref: str):
         flash("編集中にほかの人がこの行を変更しました。いまの内容を確認して、もう一度編集してください。")
         return redirect(url_for("curate.edit_family", ref=ref))
     except InvalidInput as exc:
-        form.words.errors = [m for _f, m in exc.errors] or [exc.message]
+        _attach(form, exc)
         return render_template("curate/thesaurus_edit.html", form=form, family=family, origins=ORIGINS,
                                help=WORDS_HELP), 400
     search.thesaurus_live.forget()
@@ -176,6 +176,13 @@ def export_thesaurus():
     response.headers["Content-Type"] = "text/tab-separated-values; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="thesaurus.tsv"'
     return response
+
+
+def _attach(form: FamilyForm, error: InvalidInput) -> None:
+    """The service's reasons, each on its field (the words field for the rest)."""
+    for name, message in error.errors or [("words", error.message)]:
+        field = form.kind if name == "kind" else form.words
+        field.errors = [*field.errors, message]
 
 
 def _shown(family) -> str:
