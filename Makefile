@@ -10,7 +10,7 @@ MASTER ?=
 # Debian packages for the PDF sheets (WeasyPrint: Pango, Japanese fonts) and their browser test.
 SYSTEM_DEPS ?= fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
 
-.PHONY: install system-deps setup-data run run-dev serve-prod test test-pg bench bench-search bench-load bench-freshness screenshots lint clean
+.PHONY: install system-deps setup-data run run-dev serve-prod test test-pg test-tantivy bench bench-search bench-load bench-freshness screenshots lint clean
 
 # Installs only what is missing (quick when all is there); needs root and apt-get, else it only says what to install.
 system-deps:
@@ -59,6 +59,12 @@ test: install
 
 test-pg: install
 	CASEBOOK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+# The engine contract and the search tests again with the tantivy engine (CASEBOOK_SEARCH_ENGINE=tantivy).
+TANTIVY_TESTS ?= tests/test_engine_contract.py tests/test_search*.py tests/test_readings.py tests/test_like_mine.py \
+	tests/test_related.py tests/test_rebuild*.py
+test-tantivy: install
+	CASEBOOK_TEST_SEARCH_ENGINE=tantivy $(BIN)/python -m pytest -q $(TANTIVY_TESTS)
 
 bench: bench-search bench-load bench-freshness
 

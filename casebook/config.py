@@ -14,8 +14,14 @@ DEFAULTS: dict[str, Any] = {
     # SQLAlchemy URL of the database; PostgreSQL in production, e.g.
     # postgresql+psycopg://user@host/dbname. The default is a SQLite file in instance/.
     "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'casebook.sqlite'}",
-    # Directory of the Whoosh index (generated; rebuild with `casebook reindex`).
+    # Directory of the search index (generated; rebuild with `casebook reindex`).
     "SEARCH_INDEX_DIR": str(ROOT / "search_index"),
+    # The search engine: "whoosh" (pure Python, the default; up to about 10,000-20,000 cases) or
+    # "tantivy" (Rust, from the `tantivy` wheel; several times faster, and for larger collections).
+    # Both index the same terms and give the same results. An index is built by one engine: after
+    # a change, each server finds its index built by the other (its fingerprint differs) and
+    # rebuilds it in the background, or run `casebook reindex`.
+    "SEARCH_ENGINE": "whoosh",
     # Secret for sessions and CSRF tokens. Required outside debug and testing; `make run`
     # writes a random one to instance/secret_key when none is set.
     "SECRET_KEY": None,

@@ -26,6 +26,8 @@ CASES_DIR = ROOT / "tests" / "cases"  # the twelve seed cases, frozen: tests cou
 # The reference data the tests read: the municipality master packaged with casebook (once ../shared/data).
 SHARED_DATA = ROOT / "casebook" / "data"
 PG_URL = os.environ.get("CASEBOOK_TEST_DATABASE_URL")
+# The search engine the tests' apps run on (`make test-tantivy` sets tantivy); Whoosh by default.
+SEARCH_ENGINE = os.environ.get("CASEBOOK_TEST_SEARCH_ENGINE") or "whoosh"
 
 
 @contextmanager
@@ -78,6 +80,7 @@ def make_app(database_url: str, tmp_path: Path, **settings):
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "SEARCH_ENGINE": SEARCH_ENGINE,
         **settings,
     })
     init_db(get_engine(app))
