@@ -3,7 +3,8 @@
 Generates the benchmark corpus (benchmarks/corpus.py) into a fresh SQLite database, rebuilds its
 index (as bench_search.py does), then, in this process as a serving worker would, times
 search.related_cases for a sample of published cases: cold (the engine's result cache emptied
-before each case, as the first view of a page) and warm (the same case again). Prints a table;
+before each case, as the first view of a page) and warm (the same case again), and, for scale in
+the same conditions, one search result page per case (cold). Prints a table;
 exits 0 whether or not a target is met.
 
     .venv/bin/python benchmarks/bench_related.py [--sizes 1000,10000] [--cases 200]
@@ -37,7 +38,8 @@ def measure(n: int, workdir: Path, sample: int, seed: int) -> dict:
     from casebook.services import cases
 
     db_url, index_dir = bench_search.paths(workdir, n)
-    if not index_dir.exists():  # a --workdir of an earlier run keeps its corpus and index
+    if not search.SearchIndex(index_dir, domain.Bands()).exists():  # --workdir keeps an earlier run's
+        Path(db_url.removeprefix("sqlite:///")).unlink(missing_ok=True)  # a run killed before its index
         bench_search.phase_prepare(n, workdir, seed)
         bench_search.phase_rebuild(n, workdir, breakdown=False)
     engine = make_engine(db_url)
@@ -47,7 +49,7 @@ def measure(n: int, workdir: Path, sample: int, seed: int) -> dict:
     chosen = random.Random(seed).sample(slugs, min(sample, len(slugs)))
     with Session(engine) as session:  # the worker's first search reads what every search shares
         search.related_cases(session, index, cases.get_case(session, chosen[0]))
-    cold, cold_cpu, warm, found = [], [], [], []
+    cold, cold_cpu, warm, found, pages = [], [], [], [], []
     for slug in chosen:
         with Session(engine) as session:  # one session per request, as the app does
             case = cases.get_case(session, slug)
@@ -60,9 +62,17 @@ def measure(n: int, workdir: Path, sample: int, seed: int) -> dict:
             search.related_cases(session, index, case)
             warm.append((time.perf_counter() - started) * 1000)
             found.append(len(related))
+            # For scale, in the same conditions: one search page for the case's first theme and tag.
+            args = search.parse_search_args({"q": " ".join(case.tags[:1]) or case.title[:4], "theme": case.themes[:1]},
+                                            index.bands, bench_search.PAGE_SIZE, bench_search.MAX_PAGE_SIZE)
+            bench_search.forget_results(index)
+            started = time.perf_counter()
+            search.search_cases(session, index, args)
+            pages.append((time.perf_counter() - started) * 1000)
     engine.dispose()
     return {"cases": n, "sampled": len(chosen), "cold": bench_search.summary(cold),
             "cold_cpu": bench_search.summary(cold_cpu), "warm": bench_search.summary(warm),
+            "search_page": bench_search.summary(pages),
             "avg_related": round(sum(found) / max(len(found), 1), 2), "with_none": sum(1 for f in found if not f)}
 
 
@@ -81,11 +91,11 @@ def main() -> None:
             bench_search.log(f"[{n:,} cases] preparing…")
             rows.append(measure(n, workdir, options.cases, options.seed))
     print(f"{'cases':>7} {'sampled':>8} {'cold p50':>9} {'cold p95':>9} {'cpu p50':>8} {'cpu p95':>8} "
-          f"{'warm p50':>9} {'related':>8} {'none':>5}")
+          f"{'warm p50':>9} {'search page p50':>16} {'related':>8} {'none':>5}")
     for r in rows:
         print(f"{r['cases']:>7,} {r['sampled']:>8} {r['cold']['p50']:>9.1f} {r['cold']['p95']:>9.1f} "
               f"{r['cold_cpu']['p50']:>8.1f} {r['cold_cpu']['p95']:>8.1f} "
-              f"{r['warm']['p50']:>9.1f} {r['avg_related']:>8} {r['with_none']:>5}")
+              f"{r['warm']['p50']:>9.1f} {r['search_page']['p50']:>16.1f} {r['avg_related']:>8} {r['with_none']:>5}")
     print(f"target: cold p95 ≤ {TARGET_MS:.0f} ms at 10,000 cases (milliseconds per case page; cpu: this process's CPU time)")
 
 
