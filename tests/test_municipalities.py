@@ -343,8 +343,9 @@ def test_no_scaled_estimate_for_a_percentage(master):
     assert pct["per_capita"] is None and pct["estimate"] is None
     choose(client, code="392014")
     page = client.get("/cases/hirosaki-jichitai-cloud").get_data(as_text=True)
-    row = next(r for r in re.split(r"<tr[ >]", page) if "約10〜15%" in r)
-    assert "試算" not in row
+    row = next(r for r in re.split(r"<tr[ >]", page) if 'class="num">約10〜15%' in r)
+    assert "試算 約" not in row and "人口に比例しない効果のため試算しません" in row
+    assert "対象外<small>（割合（%）は人口に比例しないため）</small>" in row
 
 
 def test_case_page_shows_the_estimate_with_its_formula(master):

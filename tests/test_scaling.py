@@ -138,7 +138,8 @@ def with_population(client, population: int):
 
 
 def effect_row(page: str, text: str) -> str:
-    return next(r for r in re.split(r"<tr[ >]", page) if text in r)
+    """The table row whose figure cell shows `text` (a case page or a sheet)."""
+    return next(r for r in re.split(r"<tr[ >]", page) if f'class="num">{text}' in r or f"<th scope=\"row\">{text}" in r)
 
 
 def test_case_page_says_why_an_effect_is_not_scaled_and_shows_the_formula(app, add_case):
