@@ -2,7 +2,8 @@
 
 The API's reads (views/api.py, which also holds its request hooks) and writes (views/api_write.py)
 share `api`; the curator pages (views/curate.py) and bulk work (views/curate_bulk.py) share
-`curate`. The app factory registers every blueprint explicitly.
+`curate`. The app factory registers every blueprint explicitly, but for the search feed's
+(views/feeds.py), which registers with `api` (below) until the factory's list names it.
 """
 from __future__ import annotations
 
