@@ -87,8 +87,8 @@ def _related(session: Session, index: Engine, case: Case, limit: int) -> list[Re
     if searched:
         hits = index.search(Query(words=tuple(searched), required=1, size=WORD_CANDIDATES + 1))
         slugs += hits.slugs
-    if case.themes:
-        bands = tuple(sorted(facets.get("band").values(case, index.bands)))
+    if case.themes and "theme" in facets.names():
+        bands = tuple(sorted(facets.get("band").values(case, index.bands))) if "band" in facets.names() else ()
         filters = (("theme", tuple(sorted(set(case.themes)))), *((("band", bands),) if bands else ()))
         slugs += index.search(Query(filters=filters, sort="newest", size=THEME_CANDIDATES + 1)).slugs
     slugs = list(dict.fromkeys(s for s in slugs if s not in own))
