@@ -65,11 +65,28 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a statement waits for a lock held by another connection (SQLite's busy_timeout,
     # PostgreSQL's lock_timeout) before it fails and the request answers 503.
     "DATABASE_LOCK_TIMEOUT": 10.0,
+    # The site's public address, for links in e-mails and feeds made outside a request (the
+    # `casebook alerts send` job): e.g. https://casebook.example.go.jp. Requests use their own.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # Outgoing mail (services/mail.py). Without SMTP_HOST, messages are written as .eml files to
+    # SMTP_OUTBOX (the development default: instance/mail) instead of being sent.
+    "SMTP_HOST": "",
+    "SMTP_PORT": 587,
+    # "starttls" (port 587), "ssl" (port 465) or "none" (a local relay only).
+    "SMTP_SECURITY": "starttls",
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    # Seconds to wait for the SMTP server before a message counts as not sent (it is retried).
+    "SMTP_TIMEOUT": 10.0,
+    # The sender of every message, e.g. "casebook 事務局 <casebook@example.go.jp>".
+    "SMTP_FROM": "casebook <noreply@localhost>",
+    # Where messages go without SMTP_HOST. Empty: instance/mail.
+    "SMTP_OUTBOX": "",
 }
 
 INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES",
-                    "READY_MAX_LAG", "TRUSTED_PROXIES"}
-FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS", "DATABASE_LOCK_TIMEOUT"}
+                    "READY_MAX_LAG", "TRUSTED_PROXIES", "SMTP_PORT"}
+FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS", "DATABASE_LOCK_TIMEOUT", "SMTP_TIMEOUT"}
 # Settings for which an empty variable means "off" rather than "unset, use the default".
 EMPTY_MEANS_OFF = {"API_RATE_LIMIT", "HTML_RATE_LIMIT", "PDF_RATE_LIMIT"}
 
