@@ -49,7 +49,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Importing a view module adds its routes to its blueprint; api_write and curate_bulk add
     # theirs to the blueprints they share with api and curate (casebook/blueprints.py).
-    from .views import api, api_write, curate, curate_bulk, exports, health, public, sheets, tokens  # noqa: F401
+    from .views import (  # noqa: F401
+        api,
+        api_write,
+        curate,
+        curate_bulk,
+        curate_thesaurus,
+        exports,
+        feeds,
+        health,
+        public,
+        sheets,
+        tokens,
+    )
     from .views import auth as auth_views
 
     logs.init_app(app)
@@ -59,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for blueprint in (public.bp, exports.bp, blueprints.api, sheets.bp, auth_views.bp, blueprints.curate, tokens.bp,
-                      health.bp):
+    for blueprint in (public.bp, exports.bp, feeds.bp, blueprints.api, sheets.bp, auth_views.bp, blueprints.curate,
+                      tokens.bp, health.bp):
         app.register_blueprint(blueprint)
     return app
