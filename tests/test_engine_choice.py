@@ -27,6 +27,7 @@ def test_an_unknown_engine_is_refused(database_url, tmp_path):
 
 
 def test_the_environment_chooses_the_engine_of_an_index_opened_alone(monkeypatch, tmp_path):
+    monkeypatch.delenv("CASEBOOK_SEARCH_ENGINE", raising=False)
     assert type(search.make_index(tmp_path / "a")) is WhooshEngine
     monkeypatch.setenv("CASEBOOK_SEARCH_ENGINE", "tantivy")
     assert type(search.make_index(tmp_path / "b")) is TantivyEngine
