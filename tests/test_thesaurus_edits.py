@@ -55,6 +55,7 @@ class _Unit:
     (">", "住民票 書類", "「住民票」の広い語はすでに登録されています（住民票 → 証明書）"),
     ("=", "ドローン ！！", "「！！」には検索できる文字"),
     ("=", "ドローン " + "あ" * 31, "長すぎます"),
+    ("=", "ドローン =無人機", "「=無人機」に記号が含まれています"),
     ("?", "ドローン 無人機", "種類を選んでください"),
 ])
 def test_a_line_that_cannot_be_stored_is_refused_with_the_reason(session, kind, words, message):
@@ -66,7 +67,8 @@ def test_a_line_that_cannot_be_stored_is_refused_with_the_reason(session, kind, 
 
 
 def test_words_may_be_separated_by_spaces_commas_and_ideographic_commas():
-    assert edits.read_words("ドローン、無人航空機, 無人機　UAV\n空撮") == ["ドローン", "無人航空機", "無人機", "UAV", "空撮"]
+    assert edits.read_words("ドローン、無人航空機, 無人機　UAV\n空撮\x00空中") == [
+        "ドローン", "無人航空機", "無人機", "UAV", "空撮", "空中"]
 
 
 def test_adding_a_family_stores_it_audits_it_and_the_thesaurus_in_effect_uses_it(session):

@@ -31,7 +31,8 @@ MAX_WORDS = 12  # words of one line: a query word is searched in at most 12 form
 MAX_WORD_LENGTH = 30
 MAX_INPUT = 600  # characters typed into the words field
 ORIGINS = {"shipped": "出荷版", "changed": "出荷版を変更", "removed": "出荷版から削除", "added": "追加"}
-_SEPARATORS = re.compile(r"[\s、，,；;・/／]+")
+_SEPARATORS = re.compile(r"[\s\x00-\x1f\x7f、，,；;・/／]+")
+_WORD = re.compile(r"\w+")  # letters, digits, kana and kanji (ー and 々 too): what a search reads as one word
 
 
 def read_words(text: str) -> list[str]:
@@ -81,6 +82,9 @@ def check(kind: str, words: list[str], others: list[Family]) -> None:
             errors.append(f"「{word[:MAX_WORD_LENGTH]}…」は長すぎます（{MAX_WORD_LENGTH}文字まで）。")
         elif not searchable(word):
             errors.append(f"「{word}」には検索できる文字（漢字・かな・英数字）がありません。")
+        elif not _WORD.fullmatch(word) or "_" in word:
+            errors.append(f"「{word}」に記号が含まれています。語には漢字・かな・英数字だけを使ってください"
+                          "（検索では記号の前後で語が分かれるため、見つかりません）。")
         elif len(normal) < 2:
             errors.append(f"「{word}」は1文字です。1文字の語は多くの語の一部になるため登録できません。")
         elif normal in seen:
