@@ -275,3 +275,32 @@ class ThesaurusVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class Inquiry(SQLModel, table=True):
+    """A question about a case to the secretariat (services/inquiries.py), never shown as sent.
+
+    status: new → forwarded → answered → closed, or spam. `unsent` names the message to the
+    asker that the mail server has not accepted yet ("receipt" or "answer"; "" when none), so a
+    failure is visible and retried. Only an answered question whose asker consented
+    (`consent_to_publish`) can be `published` on its case, as `public_question` and `answer`.
+    Personal data is removed `INQUIRY_RETENTION_DAYS` after `closed_at` (casebook inquiries purge).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("case.id", ondelete="CASCADE"), index=True))
+    name: str = Field(default="", max_length=100)
+    organisation: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=254)
+    question: str = Field(default="", sa_type=Text)
+    consent_to_publish: bool = False
+    status: str = Field(default="new", max_length=20, index=True)
+    unsent: str = Field(default="", max_length=20)
+    forwarded_to: str = Field(default="", max_length=254)
+    forwarded_at: datetime | None = None
+    answer: str = Field(default="", sa_type=Text)
+    answered_at: datetime | None = None
+    public_question: str = Field(default="", sa_type=Text)
+    published: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
