@@ -262,7 +262,7 @@ def test_an_editor_edits_a_shipped_line(editor):
         "csrf_token": csrf, "kind": "=", "words": "保育所 保育園 こども園", "expected": NURSERY})
     assert response.status_code == 302
     listed = editor.get("/curate/thesaurus?word=こども園").get_data(as_text=True)
-    assert "出荷版を変更" in listed and "出荷版: 保育所・保育園" in listed
+    assert "標準辞書を変更" in listed and "標準辞書: 保育所・保育園" in listed
     stale = editor.post(f"/curate/thesaurus/{ref}/edit", data={
         "csrf_token": csrf, "kind": "=", "words": "保育所 保育園 認定こども園", "expected": NURSERY})
     assert stale.status_code == 302 and "ほかの人がこの行を変更しました" in editor.get(stale.headers["Location"]).get_data(
@@ -283,7 +283,7 @@ def test_removing_asks_first_then_searches_stop_expanding(editor, accounts):
     assert done.status_code == 302
     tested = editor.get("/curate/thesaurus?test=議事録").get_data(as_text=True)
     assert "辞書の語は使われません" in tested
-    assert "出荷版から削除" in editor.get("/curate/thesaurus?word=議事録").get_data(as_text=True)
+    assert "標準辞書から削除" in editor.get("/curate/thesaurus?word=議事録").get_data(as_text=True)
     restored = editor.post(f"/curate/thesaurus/{ref}/restore", data={"csrf_token": csrf, "confirmed": "yes"})
     assert restored.status_code == 302
     assert editor.post("/curate/thesaurus/e999/remove", data={"csrf_token": csrf}).status_code == 404
@@ -314,11 +314,11 @@ def test_the_download_is_the_thesaurus_in_effect_in_the_shipped_format(editor):
 def test_the_page_offers_to_prune_changes_the_shipped_file_took_in(editor, monkeypatch):
     csrf = token(editor, "/curate/thesaurus")
     editor.post("/curate/thesaurus", data={"csrf_token": csrf, "kind": "=", "words": DRONE})
-    assert "出荷版に含まれている変更を片付ける" not in editor.get("/curate/thesaurus").get_data(as_text=True)
+    assert "標準辞書に含まれている変更を片付ける" not in editor.get("/curate/thesaurus").get_data(as_text=True)
     exported = editor.get("/curate/thesaurus.tsv").get_data(as_text=True)
     monkeypatch.setattr(thesaurus, "shipped_text", lambda: exported)
     page = editor.get("/curate/thesaurus").get_data(as_text=True)
-    assert "1 件は、出荷版（更新されたファイル）にすでに含まれていて" in page
+    assert "1 件は、標準辞書（更新されたファイル）にすでに含まれていて" in page
     assert editor.post("/curate/thesaurus/prune").status_code == 400  # no CSRF token
     done = editor.post("/curate/thesaurus/prune", data={"csrf_token": csrf})
     assert done.status_code == 302

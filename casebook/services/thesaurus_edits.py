@@ -30,7 +30,7 @@ KINDS = {"=": "同義語のグループ", ">": "狭い語 → 広い語（一方
 MAX_WORDS = 12  # words of one line: a query word is searched in at most 12 forms (thesaurus.MAX_FORMS)
 MAX_WORD_LENGTH = 30
 MAX_INPUT = 600  # characters typed into the words field
-ORIGINS = {"shipped": "出荷版", "changed": "出荷版を変更", "removed": "出荷版から削除", "added": "追加"}
+ORIGINS = {"shipped": "標準辞書", "changed": "標準辞書を変更", "removed": "標準辞書から削除", "added": "追加"}
 _SEPARATORS = re.compile(r"[\s\x00-\x1f\x7f、，,；;・/／]+")
 _WORD = re.compile(r"\w+")  # letters, digits, kana and kanji (ー and 々 too): what a search reads as one word
 
@@ -56,7 +56,7 @@ def get_family(session: Session, ref: str) -> Family:
     for family in thesaurus_live.families(session):
         if family.ref == ref:
             return family
-    raise NotFound("その語のまとまりは見つかりません（ほかの人が削除したか、出荷版が更新されました）。")
+    raise NotFound("その語のまとまりは見つかりません（ほかの人が削除したか、標準辞書が更新されました）。")
 
 
 def export(session: Session) -> str:
@@ -135,8 +135,8 @@ def change_family(session: Session, ref: str, kind: str, text: str, user: User |
     _count_change(session)
     family = _current(session, ref, expected)
     if family.origin == "removed":
-        raise InvalidInput("削除した行は編集できません。先に出荷版に戻してください。",
-                           [("words", "出荷版に戻してから編集してください。")])
+        raise InvalidInput("削除した行は編集できません。先に標準辞書に戻してください。",
+                           [("words", "標準辞書に戻してから編集してください。")])
     if (kind, tuple(words)) == (family.kind, family.words):
         return None
     check(kind, words, [f for f in thesaurus_live.families(session) if f.ref != ref])
@@ -185,7 +185,7 @@ def restore_family(session: Session, ref: str, user: User | None) -> Family:
     family = _current(session, ref, None)
     entry = _entry(session, family)
     if family.shipped is None or entry is None:
-        raise InvalidInput("出荷版に戻せるのは、出荷版の行を変更・削除したものだけです。", [("ref", "この行は戻せません。")])
+        raise InvalidInput("標準辞書に戻せるのは、標準辞書の行を変更・削除したものだけです。", [("ref", "この行は戻せません。")])
     before = "（削除）" if family.origin == "removed" else family.text()
     session.delete(entry)
     session.flush()

@@ -123,10 +123,11 @@ def restore_family(ref: str):
 
 
 STEPS = {
-    "remove": ("本当にこの行を削除しますか", "削除すると、これらの語はたがいを見つけなくなります。出荷版の行なら、あとで出荷版に戻せます。",
+    "remove": ("本当にこの行を削除しますか",
+               "削除すると、これらの語はたがいを見つけなくなります。標準辞書の行なら、あとで標準辞書に戻せます。",
                "削除する", "削除しました"),
-    "restore": ("本当にこの行を出荷版に戻しますか", "編集者による変更・削除を取り消し、出荷版の内容に戻します。",
-                "出荷版に戻す", "出荷版に戻しました"),
+    "restore": ("本当にこの行を標準辞書に戻しますか", "編集者による変更・削除を取り消し、標準辞書の内容に戻します。",
+                "標準辞書に戻す", "標準辞書に戻しました"),
 }
 
 
@@ -164,7 +165,7 @@ def prune_thesaurus():
     with unit_of_work(get_session(), search.get_index()):
         removed = thesaurus_edits.prune(get_session(), current_user)
     search.thesaurus_live.forget()
-    flash(f"出荷版に含まれている変更 {removed} 件を片付けました（検索は変わりません）。")
+    flash(f"標準辞書に含まれている変更 {removed} 件を片付けました（検索は変わりません）。")
     return redirect(url_for("curate.thesaurus"))
 
 
