@@ -71,8 +71,9 @@ test-tantivy: install
 
 bench: bench-search bench-load bench-freshness
 
+# Both engines on the same generated cases, side by side with ratios (BENCH_ARGS="--sizes 50000 --engines tantivy").
 bench-search: install
-	$(BIN)/python benchmarks/bench_search.py
+	$(BIN)/python benchmarks/bench_search.py $(BENCH_ARGS)
 
 # gunicorn with 4 workers over 10,000 generated cases, 60 s of mixed traffic (LOAD_ARGS="--seconds 20").
 bench-load: install

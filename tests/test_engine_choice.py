@@ -33,10 +33,14 @@ def test_the_environment_chooses_the_engine_of_an_index_opened_alone(monkeypatch
     assert type(search.make_index(tmp_path / "b")) is TantivyEngine
 
 
-def test_an_index_built_by_the_other_engine_is_outdated(tmp_path):
-    whoosh = WhooshEngine(tmp_path / "index")
+def test_an_index_built_by_the_other_engine_is_outdated_unreadable_and_rebuilt(tmp_path):
+    whoosh, tantivy = WhooshEngine(tmp_path / "index"), TantivyEngine(tmp_path / "index")
     whoosh.rebuild([])
-    assert not whoosh.outdated() and TantivyEngine(tmp_path / "index").outdated()
+    assert not whoosh.outdated() and tantivy.outdated()
+    assert tantivy.problem() is not None  # what the keeper thread (freshness.py) sets aside and rebuilds
+    tantivy.rebuild([], applied=4)
+    assert tantivy.problem() is None and not tantivy.outdated() and tantivy.applied() == 4
+    assert whoosh.outdated() and whoosh.problem() is not None
 
 
 SEARCHES = [

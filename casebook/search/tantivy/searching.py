@@ -70,7 +70,8 @@ class _Builder:
 def run(engine, opened, query: Query) -> Hits:
     """The hits of `query` on the index state `opened` (store.Opened) of `engine` (a TantivyEngine)."""
     searcher = opened.searcher
-    build = _Builder(engine.schema, searcher)
+    schema = opened.index.schema  # the generation's own (an outdated one is read until its rebuild swaps in)
+    build = _Builder(schema, searcher)
     published = build.raw("status", "published")
     forms: list[list[tuple[Terms, float]]] = []
     base = published
@@ -86,7 +87,7 @@ def run(engine, opened, query: Query) -> Hits:
         clauses += [(Occur.MustNot, build.form(terms)) for terms in query.exclude if terms]
         base = TQ.boolean_query(clauses)
         word_counts = tuple(searcher.search(_all([published, w]), 1).count for w in words)
-    chosen = {f: TQ.term_set_query(engine.schema, f, sorted(v)) for f in facets.names() if (v := query.selected(f))}
+    chosen = {f: TQ.term_set_query(schema, f, sorted(v)) for f in facets.names() if (v := query.selected(f))}
     results = _all([base, *chosen.values()])
     counts = _counts(searcher, base, chosen, results)
     total = searcher.search(results, 1).count
