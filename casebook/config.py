@@ -51,7 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,
     # Largest request body accepted, in bytes.
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
-    # Requests per API client, counted in each worker process: N/second, N/minute, N/hour or
+    # Requests per API client (counted in RATE_LIMIT_STORAGE): N/second, N/minute, N/hour or
     # N/day. Empty means no limit.
     "API_RATE_LIMIT": "300/minute",
     # Requests per visitor (the signed-in user, else the address) to the pages that run a search
@@ -62,6 +62,11 @@ DEFAULTS: dict[str, Any] = {
     # a PDF costs about 0.2-0.4 s of CPU a page, a visitor's batch up to 30 pages. Same form;
     # empty: none.
     "PDF_RATE_LIMIT": "10/minute",
+    # Where the limits above are counted, shared by every worker and server: "database" (the
+    # app's database), a `limits` storage URI such as redis://host:6379 (install its client,
+    # e.g. `pip install redis`), or "memory://" (each process alone). Empty: memory:// with the
+    # embedded SQLite file, else the database.
+    "RATE_LIMIT_STORAGE": "",
     # Seconds a statement waits for a lock held by another connection (SQLite's busy_timeout,
     # PostgreSQL's lock_timeout) before it fails and the request answers 503.
     "DATABASE_LOCK_TIMEOUT": 10.0,

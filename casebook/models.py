@@ -191,6 +191,14 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class RateCounter(SQLModel, table=True):
+    """A request count of one client in one fixed window (ratelimit_store.py), shared by every worker."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    count: int = 0
+    expires_at: float = Field(index=True)  # seconds since the epoch
+
+
 class Revision(SQLModel, table=True):
     """The full content of a case as saved at one version, with who, when and why."""
 
@@ -304,3 +312,34 @@ class Inquiry(SQLModel, table=True):
     published: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
+
+
+class AlertSubscription(SQLModel, table=True):
+    """An e-mail alert for one search (services/alerts.py): pending until its address confirms it.
+
+    `params` is the search's canonical query string (q and facet values, sorted; no page, size or
+    sort). Only hashes of the links' tokens are kept: the confirmation token is random and sent
+    once; the manage token is derived from SECRET_KEY and `manage_nonce`, so every digest can carry
+    it. `watermark_at` is the newest case change a digest included (or the confirmation time);
+    `last_period` the day or week of the last digest the server accepted; `claimed_until` keeps two
+    runs of `casebook alerts send` from sending the same digest. The row, and with it the address,
+    is deleted when the subscriber unsubscribes, or after a week when it was never confirmed.
+    """
+
+    __table_args__ = (UniqueConstraint("email", "search_key", name="uq_alert_email_search"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    params: str = Field(default="", sa_type=Text)
+    search_key: str = Field(max_length=64)
+    frequency: str = Field(default="daily", max_length=10)
+    confirm_hash: str | None = Field(default=None, max_length=64, unique=True)
+    manage_hash: str = Field(max_length=64, unique=True)
+    manage_nonce: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    mailed_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    watermark_at: datetime | None = None
+    last_period: str = Field(default="", max_length=12)
+    last_sent_at: datetime | None = None
+    claimed_until: datetime | None = None

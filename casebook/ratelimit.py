@@ -1,6 +1,10 @@
-"""Request limits per client, counted in each process's memory.
+"""Request limits per client, counted where RATE_LIMIT_STORAGE says.
 
-One limiter per setting: API_RATE_LIMIT for the JSON API (a client is its token, else its
+Counts are kept by `limits` (the library behind Flask-Limiter) in a storage shared by every
+worker and server: the database (`ratelimit_store.DatabaseStorage`, the default with
+PostgreSQL), a `limits` storage URI such as redis://host:6379 (needs its client library), or
+this process's memory (`memory://`, the default with the embedded SQLite file, where one
+machine serves). One limiter per setting: API_RATE_LIMIT for the JSON API (a client is its token, else its
 address), HTML_RATE_LIMIT for the pages that run a search or lay out sheets, and PDF_RATE_LIMIT
 for the PDFs, the most expensive answers (a page client is the signed-in user, else the address).
 A setting reads "N/second", "N/minute", "N/hour" or "N/day"; empty (or 0) turns its limit off.
@@ -8,15 +12,20 @@ Going over raises TooManyRequests, which errors.py answers with 429 and Retry-Af
 """
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 
+import limits
 from flask import Flask, current_app
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 from .config import DEFAULTS, ConfigError
 from .errors import TooManyRequests
 
+logger = logging.getLogger(__name__)
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
@@ -32,11 +41,8 @@ def parse_rate(value: str | int | None, setting: str = "API_RATE_LIMIT") -> tupl
 
 
 class RateLimiter:
-    """Fixed-window request counts per client, kept in this process's memory.
-
-    Each worker process counts on its own, so with N workers a client may make up to N times
-    the limit; that is enough to stop a runaway script, which is what it is for.
-    """
+    """Fixed-window request counts per client, kept in this process's memory (for limits that
+    need no sharing, and for tests with their own clock)."""
 
     def __init__(self, limit: int, period: int, clock=time.monotonic):
         self.limit, self.period, self.clock = limit, period, clock
@@ -61,7 +67,45 @@ class RateLimiter:
 _creating = threading.Lock()
 
 
-def get_limiter(app: Flask, setting: str) -> RateLimiter | None:
+class SharedLimiter:
+    """Fixed-window request counts in a `limits` storage (shared by every process that uses it)."""
+
+    def __init__(self, limit: int, period: int, storage):
+        self.item = limits.RateLimitItemPerSecond(limit, period)
+        self.strategy = FixedWindowRateLimiter(storage)
+
+    def hit(self, key: str) -> int:
+        """Count one request by `key`; return 0 when allowed, else the seconds to wait."""
+        try:
+            if self.strategy.hit(self.item, key):
+                return 0
+            reset = self.strategy.get_window_stats(self.item, key).reset_time
+        except Exception:  # the store is down: let the request through (the page says what failed)
+            logger.warning("rate limit store unavailable; request not counted", exc_info=True)
+            return 0
+        return max(1, math.ceil(reset - time.time()))
+
+
+def storage_of(app: Flask):
+    """The `limits` storage RATE_LIMIT_STORAGE names ("" picks by database), one per app."""
+    stores = app.extensions.setdefault("casebook.limit_stores", {})
+    name = app.config.get("RATE_LIMIT_STORAGE", "") or (
+        "memory://" if app.config.get("DATABASE_URL", "").startswith("sqlite") else "database")
+    if name not in stores:
+        if name == "database":
+            from . import db
+            from .ratelimit_store import DatabaseStorage
+
+            stores[name] = DatabaseStorage(db.get_engine(app))
+        else:
+            try:
+                stores[name] = storage_from_string(name)
+            except Exception as exc:
+                raise ConfigError(f"RATE_LIMIT_STORAGE cannot be used ({name!r}): {exc}") from exc
+    return stores[name]
+
+
+def get_limiter(app: Flask, setting: str) -> SharedLimiter | None:
     """The app's limiter for `setting` (None when it is off); a changed setting starts a new count."""
     value = app.config.get(setting, DEFAULTS[setting])
     limiters = app.extensions.setdefault("casebook.limiters", {})
@@ -71,7 +115,7 @@ def get_limiter(app: Flask, setting: str) -> RateLimiter | None:
             known = limiters.get(setting)
             if known is None or known[0] != value:
                 rate = parse_rate(value, setting)
-                known = limiters[setting] = (value, RateLimiter(*rate) if rate else None)
+                known = limiters[setting] = (value, SharedLimiter(*rate, storage_of(app)) if rate else None)
     return known[1]
 
 
@@ -101,3 +145,4 @@ def check_settings(app: Flask, *settings: str) -> None:
             parse_rate(app.config.get(setting, DEFAULTS[setting]), setting)
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
+    storage_of(app)  # a store that cannot be used stops the app here too
