@@ -4,7 +4,8 @@ Cheap at any number of cases: nothing here reads every case. The index is asked,
 engine interface (its lexicon and ordinary queries, kept per index generation):
 1. how many cases may hold each of the case's words: at most as many as hold its rarest term (the
    lexicon's document frequencies, kept in memory; no query);
-2. which cases hold any of its rarest shared words or its tags (an OR query; the best WORD_CANDIDATES);
+2. which cases hold two (else one) of its rarest shared words or rare tags (an OR query with
+   required words; the best WORD_CANDIDATES);
 3. which cases share one of its themes and one of its population bands (two facet filters; the
    newest ones).
 Only those few candidates are read from the database, published ones only (an index that lags
@@ -34,8 +35,8 @@ log = logging.getLogger(__name__)
 
 MAX_RELATED = 5
 ASKED_WORDS = 40  # the case's words looked up in the lexicon (its most prominent ones)
-RARE_WORDS = 10  # the rarest ones that another case may hold, searched as OR-words
-RARE_SHARE = 0.03  # a word held by more than this share of published cases is not rare (at least RARE_FLOOR)
+RARE_WORDS = 8  # the rarest ones that another case may hold, searched as OR-words
+RARE_SHARE = 0.01  # a word held by more than this share of published cases is not rare (at least RARE_FLOOR)
 RARE_FLOOR = 10
 WORD_CANDIDATES = 12  # cases read back from the word search
 THEME_CANDIDATES = 6  # cases read back from the same-theme, same-size search
@@ -81,12 +82,17 @@ def _related(session: Session, index: Engine, case: Case, limit: int) -> list[Re
     own = {case.slug}
     words = case_words(case, exclude=set(case.tags) | {labels.get(t, t) for t in case.themes})
     published = index.search(Query(size=1)).total
-    rare = _rare_words(index.lexicon(), words, published)
+    lexicon = index.lexicon()
+    rare = _rare_words(lexicon, words, published)
+    tags = [_Word(t, terms, 0, 0) for t in case.tags if (terms := reading.terms_of(t))]
+    searched = tuple(dict.fromkeys([*(w.terms for w, _n in rare),
+                                    *(w.terms for w, _n in _rare_words(lexicon, tags, published))]))
     slugs: list[str] = []
-    searched = list(dict.fromkeys([*(w.terms for w, _n in rare), *filter(None, map(reading.terms_of, case.tags))]))
-    if searched:
-        hits = index.search(Query(words=tuple(searched), required=1, size=WORD_CANDIDATES + 1))
-        slugs += hits.slugs
+    # Cases sharing two of the words first (few, so cheap to rank); one word only if that finds too few.
+    for required in ((2, 1) if len(searched) > 2 else (1,)):
+        slugs = index.search(Query(words=searched, required=required, size=WORD_CANDIDATES + 1)).slugs
+        if len(slugs) > WORD_CANDIDATES // 2:
+            break
     if case.themes and "theme" in facets.names():
         bands = tuple(sorted(facets.get("band").values(case, index.bands))) if "band" in facets.names() else ()
         filters = (("theme", tuple(sorted(set(case.themes)))), *((("band", bands),) if bands else ()))
@@ -134,7 +140,7 @@ def case_words(case: Case, exclude: set[str] = frozenset()) -> list[_Word]:
 
 
 def _rare_words(lexicon: dict[str, int], words: list[_Word], published: int) -> list[tuple[_Word, int]]:
-    """The RARE_WORDS rarest words that another case may hold, with that many cases at most.
+    """The RARE_WORDS rarest of `words` that another case may hold, with that many cases at most.
 
     A word is in no more cases than its rarest term (drafts count in the lexicon: an upper bound).
     """
