@@ -24,26 +24,27 @@ for _p in (str(HERE.parent), str(HERE)):
         sys.path.insert(0, _p)
 
 import bench_search  # noqa: E402  (benchmarks/bench_search.py: corpus in, index built)
+import engines  # noqa: E402  (benchmarks/engines.py: an index by engine name)
 
 TARGET_MS = 50.0  # p95 of one case page's related cases, cold, at 10,000 cases
 
 
-def measure(n: int, workdir: Path, sample: int, seed: int) -> dict:
+def measure(n: int, workdir: Path, sample: int, seed: int, engine_name: str = "whoosh") -> dict:
     """Related-case timings for `sample` published cases of an `n`-case corpus."""
     from sqlmodel import Session, select
 
-    from casebook import domain, search
+    from casebook import search
     from casebook.db import make_engine
     from casebook.models import Case
     from casebook.services import cases
 
-    db_url, index_dir = bench_search.paths(workdir, n)
-    if not search.SearchIndex(index_dir, domain.Bands()).exists():  # --workdir keeps an earlier run's
+    db_url, index_dir = bench_search.paths(workdir, n, engine_name)
+    if not engines.open_index(engine_name, index_dir).exists():  # --workdir keeps an earlier run's
         Path(db_url.removeprefix("sqlite:///")).unlink(missing_ok=True)  # a run killed before its index
         bench_search.phase_prepare(n, workdir, seed)
-        bench_search.phase_rebuild(n, workdir, breakdown=False)
+        bench_search.phase_rebuild(n, workdir, False, engine_name)
     engine = make_engine(db_url)
-    index = search.SearchIndex(index_dir, domain.Bands())
+    index = engines.open_index(engine_name, index_dir)
     with Session(engine) as session:
         slugs = sorted(session.exec(select(Case.slug).where(Case.status == "published")))
     chosen = random.Random(seed).sample(slugs, min(sample, len(slugs)))
@@ -53,7 +54,7 @@ def measure(n: int, workdir: Path, sample: int, seed: int) -> dict:
     for slug in chosen:
         with Session(engine) as session:  # one session per request, as the app does
             case = cases.get_case(session, slug)
-            bench_search.forget_results(index)
+            engines.forget_results(index)
             started, cpu = time.perf_counter(), time.process_time()
             related = search.related_cases(session, index, case)
             cold.append((time.perf_counter() - started) * 1000)
@@ -65,12 +66,12 @@ def measure(n: int, workdir: Path, sample: int, seed: int) -> dict:
             # For scale, in the same conditions: one search page for the case's first theme and tag.
             args = search.parse_search_args({"q": " ".join(case.tags[:1]) or case.title[:4], "theme": case.themes[:1]},
                                             index.bands, bench_search.PAGE_SIZE, bench_search.MAX_PAGE_SIZE)
-            bench_search.forget_results(index)
+            engines.forget_results(index)
             started = time.perf_counter()
             search.search_cases(session, index, args)
             pages.append((time.perf_counter() - started) * 1000)
     engine.dispose()
-    return {"cases": n, "sampled": len(chosen), "cold": bench_search.summary(cold),
+    return {"engine": engine_name, "cases": n, "sampled": len(chosen), "cold": bench_search.summary(cold),
             "cold_cpu": bench_search.summary(cold_cpu), "warm": bench_search.summary(warm),
             "search_page": bench_search.summary(pages),
             "avg_related": round(sum(found) / max(len(found), 1), 2), "with_none": sum(1 for f in found if not f)}
@@ -81,6 +82,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--engine", default="whoosh", help="whoosh or tantivy")
     parser.add_argument("--workdir", help="keep the corpora and indexes here (reused by the next run)")
     options = parser.parse_args()
     rows = []
@@ -89,7 +91,8 @@ def main() -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         for n in (int(s) for s in options.sizes.split(",")):
             bench_search.log(f"[{n:,} cases] preparing…")
-            rows.append(measure(n, workdir, options.cases, options.seed))
+            rows.append(measure(n, workdir, options.cases, options.seed, options.engine))
+    print(f"engine: {options.engine}")
     print(f"{'cases':>7} {'sampled':>8} {'cold p50':>9} {'cold p95':>9} {'cpu p50':>8} {'cpu p95':>8} "
           f"{'warm p50':>9} {'search page p50':>16} {'related':>8} {'none':>5}")
     for r in rows:
