@@ -29,7 +29,7 @@ from .store import Generations
 log = logging.getLogger(__name__)
 
 PARALLEL_FROM = 1000  # documents from which a rebuild analyses texts with several processes
-REBUILD_HEAP = 128_000_000  # bytes tantivy's writer may buffer in a rebuild (all its threads together)
+REBUILD_HEAP = 64_000_000  # bytes tantivy's writer may buffer in a rebuild (all its threads together)
 UPDATE_HEAP = 15_000_000  # tantivy's least, for incremental updates (one thread)
 RESULTS_CACHED = 256  # searches kept per process (keyed by index state and arguments)
 

@@ -127,7 +127,8 @@ def _page(engine, opened, build: _Builder, query: Query, results: TQ, total: int
                        for i, a in enumerate(addresses))
         return _by_slug_within_ties([(k, people[_key(addresses[i])][0]) for k, i in keyed], start, end), {}
     if query.sort == "relevance" and query.words:
-        ranked = _rank(build, results, total, forms, end)[start:end]
+        every = not query.required or query.required >= len(forms)
+        ranked = _rank(build, results, total, forms, end, every)[start:end]
         slugs = [searcher.doc(a).get_first("slug") for a, _score in ranked]
         return slugs, {slug: score for slug, (_a, score) in zip(slugs, ranked, strict=True)}
     fieldname, reverse = SORT_KEYS.get(query.sort, SORT_KEYS["newest"])
@@ -164,8 +165,8 @@ def _by_slug_within_ties(keyed: list[tuple[float, str]], start: int, end: int) -
 
 
 def _rank(build: _Builder, results: TQ, total: int, forms: list[list[tuple[Terms, float]]],
-          limit: int) -> list[tuple[tantivy.DocAddress, float]]:
-    """The top `limit` results in the relevance order of search/engine.py, with their scores."""
+          limit: int, every: bool) -> list[tuple[tantivy.DocAddress, float]]:
+    """The top `limit` results in the relevance order of search/engine.py, with their scores (`every`: all words needed)."""
     searcher = build.searcher
     hits = _hits(searcher, results, total)
     addresses = {_key(a): a for _s, a in hits}
@@ -187,6 +188,22 @@ def _rank(build: _Builder, results: TQ, total: int, forms: list[list[tuple[Terms
             word.append((scores, weight, fields))
         scored.append(word)
     tiers = len(forms) + 1
+    if every and all(len(word) == 1 and word[0][1] >= 1.0 for word in scored):
+        # Every result holds every word, each without alternatives: the tier is the same for all but
+        # `detailed`, and the text score a sum of whole dictionaries (the same arithmetic as `rank`).
+        text: dict[int, float] | None = None
+        for ((scores, _weight, fields),) in scored:
+            part = dict(scores)
+            for docs, boost in fields:
+                for key in docs:
+                    if key in part:
+                        part[key] *= boost
+            part = {k: max(v, 1e-9) for k, v in part.items()}
+            text = part if text is None else {k: v + part.get(k, 0.0) for k, v in text.items()}
+        base = (len(forms) * tiers + len(forms)) * 2
+        keyed = ((base + (1 if detailed[k] is None else detailed[k]) + t / (t + 1.0), -seqs[k], k)
+                 for k, t in (text or {}).items() if k in seqs)
+        return [(addresses[k], score) for score, _seq, k in heapq.nlargest(limit, keyed)]
 
     def rank(key: int) -> float:
         covered = exact = 0
