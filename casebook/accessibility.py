@@ -35,5 +35,7 @@ TESTED_PAGES: dict[str, str] = {
     "curate.import_cases": "事例の一括取込",
     "curate.manage_users": "利用者の管理",
     "curate.audit_log": "操作の記録",
+    "curate.thesaurus": "検索の同義語辞書（語を試す・入力誤りの表示を含む）",
+    "curate.edit_family": "同義語辞書の行の編集",
     "tokens.list_tokens": "APIトークン",
 }

@@ -323,7 +323,8 @@ def test_html_typed_into_fields_is_text_everywhere(accounts):
 # "my government" cookie (no stored data changes). Any other write route must be a curate route.
 PUBLIC_WRITES = {"auth.login", "auth.logout", "public.choose_government", "public.clear_government"}
 EDITOR_ONLY = {"curate.restore", "curate.audit_log", "curate.manage_users", "curate.update_user",
-               "curate.end_sessions"}
+               "curate.end_sessions", "curate.thesaurus", "curate.add_family", "curate.edit_family",
+               "curate.remove_family", "curate.restore_family", "curate.prune_thesaurus", "curate.export_thesaurus"}
 ARGS = {"slug": "kochi-madoguchi-itaku", "number": 1, "user_id": 1, "token_id": 1}
 
 

@@ -12,6 +12,9 @@ ACTIONS = {
     "case.restore": "版の復元", "case.import": "ファイルからの取込", "user.create": "利用者の作成",
     "user.update": "利用者の変更", "user.password": "パスワードの変更",
     "token.create": "APIトークンの作成", "token.revoke": "APIトークンの無効化",
+    "thesaurus.add": "同義語辞書の行の追加", "thesaurus.change": "同義語辞書の行の変更",
+    "thesaurus.remove": "同義語辞書の行の削除", "thesaurus.restore": "同義語辞書の行を標準に戻す",
+    "thesaurus.prune": "同義語辞書の取込済み変更の片付け",
 }
 
 

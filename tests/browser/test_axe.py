@@ -15,7 +15,7 @@ from casebook.accessibility import TESTED_PAGES
 from .axe import violations
 from .conftest import STEPPED
 
-ARGS = {"slug": STEPPED, "code": "172073", "fmt": "csv"}
+ARGS = {"slug": STEPPED, "code": "172073", "fmt": "csv", "ref": "sc1a2603edea393f7"}  # ref: = 保育所 保育園
 # The batch PDF of one search result keeps WeasyPrint's work short.
 QUERY = {"curate.diff": "?a=1&b=2", "sheets.download_batch": "?q=秩父"}
 # GET routes whose answer is not a page (JSON, PDF, downloads): checked for status and type only.
@@ -24,7 +24,8 @@ NOT_PAGES = {"api.search_cases": 200, "api.show_case": 200, "api.show_revisions"
              "api.find_municipalities": 200, "api.show_municipality": 200, "api.suggest_keywords": 200,
              "api.openapi_json": 200, "sheets.download_sheet": 200, "sheets.download_batch": 200,
              "public.export_cases": 200, "exports.export_table": 200, "curate.export_all": 200, "curate.import_template": 200,
-             "health.healthz": 200, "health.readyz": 200, "feeds.search_feed": 200}
+             "health.healthz": 200, "health.readyz": 200, "feeds.search_feed": 200,
+             "curate.export_thesaurus": 200}
 # Other states of pages: selected facets, no results, wrong input, candidates, errors.
 STATES = ["/cases?q=窓口&theme=outsourcing&band=20000-50000", "/cases?q=存在しない語句ｘｙｚ",
           "/cases?band=bogus", "/cases?sort=population&page=1", "/mygov?q=こうち", "/no-such-page", "/logout",
