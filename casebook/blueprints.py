@@ -11,3 +11,13 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 curate = Blueprint("curate", __name__, url_prefix="/curate")
+
+# Until the factory imports them and names `inquiries.bp` (casebook/__init__.py): the inquiry
+# views (issue 20 item 3) are imported here, after `curate` exists, and the ask page's blueprint
+# is registered with `curate`, once per app.
+from .views import curate_inquiries, inquiries  # noqa: E402,F401
+
+
+@curate.record_once
+def _register_inquiries(state) -> None:
+    state.app.register_blueprint(inquiries.bp)
