@@ -134,6 +134,23 @@ def case_form(data: dict[str, Any], themes: dict[str, str]) -> CaseForm:
     return form
 
 
+ROW_INDEX = "__index__"   # the index of a row template's fields; static/editor.js puts the next number in
+
+
+def row_templates(form: CaseForm, starts: dict[str, dict[str, Any]]) -> dict[str, FormField]:
+    """One new row per list (sources, participants, effects) for the page's <template>: its fields
+    named and labelled as the list's rows are (participants-__index__-name), with a new row's values."""
+    out = {}
+    for name in case_fields.ROWS:
+        rows: FieldList = getattr(form, name)
+        entry = rows.unbound_field.bind(form=None, name=f"{rows.name}-{ROW_INDEX}", _meta=rows.meta)
+        entry.process(None, starts.get(name) or {})
+        if name == "effects":
+            _name_automatic(entry.form.scales, {})
+        out[name] = entry
+    return out
+
+
 def _name_automatic(select: SelectField, row: dict[str, Any]) -> None:
     """Say what the automatic rule decides for this row: the blank choice 自動（判定: 比例する） and why."""
     decided = scaling_of_row(row)

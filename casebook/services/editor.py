@@ -118,9 +118,33 @@ def preview_case(data: dict[str, Any], current: Case | None) -> Case:
 # --- one submission of the editor: what happened, for the view to show -----------------------
 
 # action -> (the list, a value a new row starts with, the list's name, its most rows)
-ADD_ROW = {"add_participant": ("participants", {"role": "member"}, "参加団体", MAX_PARTICIPANTS),
-           "add_effect": ("effects", {}, "効果", MAX_EFFECTS),
-           "add_source": ("sources", {}, "出典", MAX_SOURCES)}
+ADD_ROW: dict[str, tuple[str, dict[str, Any], str, int]] = {
+    "add_participant": ("participants", {"role": "member"}, "参加団体", MAX_PARTICIPANTS),
+    "add_effect": ("effects", {}, "効果", MAX_EFFECTS),
+    "add_source": ("sources", {}, "出典", MAX_SOURCES)}
+ROW_STARTS = {rows: start for rows, start, _label, _most in ADD_ROW.values()}   # a new row's values, by list
+# Blank rows (none of the row's key fields typed) shown again after a step that saves nothing, per list:
+# a row just added stays until it is filled, removed or saved (a save drops blank rows; none is ever stored).
+KEPT_BLANK_ROWS = 5
+MASTER_SOURCE = participants.MASTER_SOURCE   # what a population filled from the master cites
+
+
+def blank_rows(form: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """The blank rows of list `name` as submitted (removed ones left out), in form shape, at most KEPT_BLANK_ROWS."""
+    rows = case_fields.ROWS[name]
+    blank = [r for r in form.get(name) or [] if isinstance(r, dict) and not r.get("remove")
+             and not any(text(r.get(k)) for k in rows.keys)]
+    return [{f.name: f.kind.to_form(f, f.kind.from_form(f, r.get(f.name))) for f in rows.fields}
+            for r in blank[:KEPT_BLANK_ROWS]]
+
+
+def _keep_blank_rows(data: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+    # After the rows that hold something (so that errors by row number still point at them), numbered on.
+    out = dict(data)
+    for rows in case_fields.ROWS.values():
+        kept = [*data[rows.name], *blank_rows(form, rows.name)][:max(rows.most, len(data[rows.name]))]
+        out[rows.name] = [{**r, "position": i + 1} for i, r in enumerate(kept)]
+    return out
 
 
 @dataclass
@@ -130,8 +154,9 @@ class Outcome:
     `kind`: "saved", "unchanged", "rows" (a row added, nothing saved), "invalid" (errors by
     field path, nothing saved), "preview", "conflict" (someone saved first; `case` is theirs, and
     `form` holds this editor's changes merged onto it) or "unresolved" (a conflict page saved
-    without a choice for every field both changed). `form` is the form data to show again;
-    `notes` go in the banner.
+    without a choice for every field both changed). `form` is the form data to show again, with the
+    blank rows kept after "rows", "invalid" and "preview"; `notes` go in the banner; `added` is the
+    id of a row just added ("participants-2"), for the page to open at it.
     """
 
     kind: str
@@ -141,6 +166,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     expected: int = 0
     merged: merge.Merge | None = None   # a conflict's three-way merge: what both changed, to choose
+    added: str | None = None
 
 
 def submit(session: Session, index: search.Engine, case: Case | None, form: dict[str, Any], action: str,
@@ -155,16 +181,17 @@ def submit(session: Session, index: search.Engine, case: Case | None, form: dict
     status = case.status if case else "draft"
     checked = check_case(session, form, case.slug if case else None, status, creating=case is None)
     data = raw_form_data(checked.raw, form.get("version"), form.get("comment") or "")
+    kept = _keep_blank_rows(data, form)
     if action in ADD_ROW:
         rows, start, label, most = ADD_ROW[action]
-        if len(data[rows]) >= most:
-            return Outcome("rows", checked, data, notes=[f"{label}は{most}件までです。行は追加していません。"])
-        data[rows].append({**start, "position": len(data[rows]) + 1})
-        return Outcome("rows", checked, data)
+        if len(kept[rows]) >= most:
+            return Outcome("rows", checked, kept, notes=[f"{label}は{most}件までです。行は追加していません。"])
+        kept[rows].append({**start, "position": len(kept[rows]) + 1})
+        return Outcome("rows", checked, kept, added=f"{rows}-{len(kept[rows]) - 1}")
     if checked.errors:
-        return Outcome("invalid", checked, data)
+        return Outcome("invalid", checked, kept)
     if action == "preview":
-        return Outcome("preview", checked, data, case=preview_case(checked.data, case))
+        return Outcome("preview", checked, kept, case=preview_case(checked.data, case))
     expected = _version(form.get("version"))
     wanted = checked.data
     if resolve:

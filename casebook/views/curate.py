@@ -8,7 +8,7 @@ from .. import blueprints, domain, search
 from ..auth import end_session, role_required
 from ..db import get_session
 from ..errors import Conflict, InvalidInput
-from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm, attach_errors, case_form
+from ..forms import CaseForm, RestoreForm, TransitionForm, UserForm, UserUpdateForm, attach_errors, case_form, row_templates
 from ..services import audit, cases, editor, merge, municipalities, quality, users, workflow
 from ..services.unit import unit_of_work
 
@@ -63,15 +63,17 @@ def _edit(slug: str | None):
         return _render_edit(case, form, themes, checked=outcome.checked, loose=attach_errors(form, outcome.checked.errors),
                             message="保存はされていません。一覧の項目を選ぶと、その入力欄へ移動します。"), 400
     preview = outcome.case if outcome.kind == "preview" else None
-    return _render_edit(case, form, themes, checked=outcome.checked, preview=preview, loose=outcome.notes)
+    return _render_edit(case, form, themes, checked=outcome.checked, preview=preview, loose=outcome.notes,
+                        added=outcome.added)
 
 
-def _render_edit(case, form, themes, checked=None, preview=None, loose=(), message=None):
+def _render_edit(case, form, themes, checked=None, preview=None, loose=(), message=None, added=None):
     db = get_session()
     raw_effects = checked.raw["effects"] if checked else []
     amounts = [editor.amount_preview(e.get("amount", "")) for e in raw_effects]
     context = {"case": case, "form": form, "amounts": amounts, "loose": list(loose), "message": message,
-               "preview": preview, "has_master": municipalities.has_master(db)}
+               "preview": preview, "has_master": municipalities.has_master(db), "added": added,
+               "row_templates": row_templates(form, editor.ROW_STARTS), "master_source": editor.MASTER_SOURCE}
     if case is not None:
         context["transitions"] = workflow.allowed_transitions(current_user, case)
         context["transition_form"] = TransitionForm(version=case.version)
