@@ -214,3 +214,25 @@ def prune_changes_command(days: int) -> None:
 
     removed = search.changes.prune(get_session(), utcnow() - timedelta(days=days))
     click.echo(f"{days} 日より前の変更記録を {removed} 件削除しました。")
+
+
+@click.group("inquiries")
+def inquiries_group() -> None:
+    """Questions about cases sent to the secretariat (問い合わせ)."""
+
+
+@inquiries_group.command("purge")
+@with_appcontext
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Days after closing to keep personal data (default: INQUIRY_RETENTION_DAYS, else 365).")
+def purge_inquiries_command(days: int | None) -> None:
+    """Delete closed inquiries (a published Q&A keeps only its question and answer) after the retention period."""
+    from flask import current_app
+
+    from .services import inquiries
+    from .services.unit import unit_of_work
+
+    days = days or int(current_app.config.get("INQUIRY_RETENTION_DAYS") or inquiries.RETENTION_DAYS)
+    with unit_of_work(get_session(), search.get_index()):
+        removed = inquiries.purge(get_session(), days)
+    click.echo(f"終了から {days} 日を過ぎた問い合わせ {removed} 件の個人情報を削除しました。")
