@@ -5,6 +5,7 @@ label, input and length; `attach_errors` puts the schema's errors on them.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -106,14 +107,26 @@ class EffectForm(Form):
     remove = BooleanField("この行を削除")
 
 
+class RowList(FieldList):
+    """A list of editor rows that reads only plain row numbers (participants-12-name; any numbers, gaps
+    allowed, as static/editor.js numbers new rows) and ignores other keys: WTForms' own reading takes
+    whatever str.isdigit() accepts ("²", "１２") and fails on int() with a server error."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix) and re.fullmatch(r"[0-9]{1,6}", number := key[offset:].split("-", 1)[0]):
+                yield int(number)
+
+
 class CaseForm(FlaskForm):
     """Every field of a case (case_fields.CASE). Shape only: the content is validated by CaseFileSchema."""
 
     # One row more than a case may have, so that the schema (not WTForms) explains the limit.
-    sources = FieldList(FormField(_add_case_fields(SourceForm, "sources")), min_entries=1, max_entries=MAX_SOURCES + 1)
-    participants = FieldList(FormField(_add_case_fields(ParticipantForm, "participants")), min_entries=1,
+    sources = RowList(FormField(_add_case_fields(SourceForm, "sources")), min_entries=1, max_entries=MAX_SOURCES + 1)
+    participants = RowList(FormField(_add_case_fields(ParticipantForm, "participants")), min_entries=1,
                              max_entries=MAX_PARTICIPANTS + 1)
-    effects = FieldList(FormField(_add_case_fields(EffectForm, "effects")), min_entries=0,
+    effects = RowList(FormField(_add_case_fields(EffectForm, "effects")), min_entries=0,
                         max_entries=MAX_EFFECTS + 1)
     version = HiddenField()
     comment = StringField("変更の説明（履歴に残ります）", validators=[Length(max=500)])

@@ -105,3 +105,9 @@ def test_an_edit_page_add_row_round_trip_keeps_the_case(accounts):
     before = len(stored(accounts, slug).sources)
     assert names(page, "sources") == [str(i) for i in range(before + 1)]
     assert stored(accounts, slug).version == 1
+
+
+def test_a_row_index_of_odd_digits_is_no_server_error(accounts):
+    curator = login(accounts, "curator@example.jp")
+    data = case_form(curator, NEW, **{"participants-²-name": "上付き", "participants-１２-name": "全角"})
+    assert curator.post(NEW, data=data).status_code in (302, 400)
