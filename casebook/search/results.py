@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .. import domain
-from . import analysis, facets, fallbacks, suggest
+from . import analysis, facets, fallbacks, suggest, thesaurus_live
 from . import query as reading
 from .args import SearchArgs
 from .engine import Engine, Hits, Query
-from .thesaurus import Thesaurus, packaged
+from .thesaurus import Thesaurus
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def search(index: Engine, args: SearchArgs, bands: domain.Bands, label: Callable
     would give, keeping the query and the other facets' selections. See the module docstring for
     what is done with the words.
     """
-    thesaurus = packaged() if thesaurus is None else thesaurus
+    thesaurus = thesaurus_live.current() if thesaurus is None else thesaurus
     text, notes = analysis.clean_query(args.q)
     parsed = reading.parse(text, thesaurus)
     if text and not parsed.words and not parsed.excluded:

@@ -10,8 +10,8 @@ without a rebuild.
 Editors adjust it on the curator page (services/thesaurus_edits.py): their changes are rows of the
 database over the shipped file, never the file itself, which stays the reviewed default
 (thesaurus_changes.py applies them; each shipped line is known by its `Line.ref`). Searches use
-`packaged()`: inside an app, the thesaurus in effect for its database (thesaurus_live.py: reloaded
-when the change counter moves); outside one, the shipped file alone.
+`thesaurus_live.current()`: inside an app, the thesaurus in effect for its database (reloaded
+when the change counter moves); outside one, the shipped file alone (`shipped()`).
 """
 from __future__ import annotations
 
@@ -194,8 +194,5 @@ def shipped() -> Thesaurus:
 
 
 def packaged() -> Thesaurus:
-    """The thesaurus searches use: inside an app, the shipped file with its editors' changes (thesaurus_live.py,
-    checked at most every INDEX_POLL_SECONDS); outside one, the shipped file alone."""
-    from . import thesaurus_live  # it reads the database and builds on this module
-
-    return thesaurus_live.current()
+    """The shipped thesaurus alone (what code outside an app searches with); see `shipped`."""
+    return shipped()
