@@ -33,6 +33,7 @@ from .cases import theme_labels
 log = logging.getLogger(__name__)
 DIGEST_SIZE = 50
 CLAIM = timedelta(minutes=15)
+REVISION_MARGIN = timedelta(seconds=5)
 _JST = ZoneInfo("Asia/Tokyo")
 
 
@@ -89,10 +90,12 @@ def _items(session: Session, index: search.Engine, hits: list[search.CaseHit], s
     fresh = [h for h in hits if alerts._utc(h.case.updated_at) > since]
     if not fresh:
         return []
-    # A case is new to the subscriber when no published version of it existed at `since`.
-    known = set(session.exec(select(Revision.case_id).where(
-        Revision.case_id.in_([h.case.id for h in fresh]), Revision.status == "published",
-        Revision.created_at <= since)))
+    # A case is new to the subscriber when no earlier published version of it existed at `since` (a
+    # version's revision is written a moment after its updated_at, hence the margin).
+    versions = {h.case.id: h.case.version for h in fresh}
+    known = {case_id for case_id, number in session.exec(select(Revision.case_id, Revision.number).where(
+        Revision.case_id.in_(list(versions)), Revision.status == "published",
+        Revision.created_at <= since + REVISION_MARGIN)) if number < versions[case_id]}
     label = search.facet_label(theme_labels(session), index.bands)
     items = []
     for hit in fresh:

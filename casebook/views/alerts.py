@@ -33,7 +33,7 @@ class AlertForm(FlaskForm):
     """An alert request (shape only: services/alerts checks it)."""
 
     email = EmailField("メールアドレス", render_kw={"autocomplete": "email", "maxlength": alerts.MAX_EMAIL})
-    frequency = RadioField("頻度", choices=list(alerts.FREQUENCIES.items()), default="daily", validate_choice=False)
+    frequency = RadioField("頻度", choices=dict(alerts.FREQUENCIES), default="daily", validate_choice=False)
     # The honeypot: hidden from people (and from screen readers), filled in by form-filling bots.
     website = StringField("この欄は空のままにしてください", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
@@ -41,7 +41,7 @@ class AlertForm(FlaskForm):
 class FrequencyForm(FlaskForm):
     """Change a subscription's frequency."""
 
-    frequency = RadioField("頻度", choices=list(alerts.FREQUENCIES.items()), validate_choice=False)
+    frequency = RadioField("頻度", choices=dict(alerts.FREQUENCIES), validate_choice=False)
 
 
 class ButtonForm(FlaskForm):
