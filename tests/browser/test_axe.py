@@ -15,7 +15,8 @@ from casebook.accessibility import TESTED_PAGES
 from .axe import violations
 from .conftest import STEPPED
 
-ARGS = {"slug": STEPPED, "code": "172073", "fmt": "csv", "ref": "sc1a2603edea393f7"}  # ref: = 保育所 保育園
+ARGS = {"slug": STEPPED, "code": "172073", "fmt": "csv", "ref": "sc1a2603edea393f7",
+        "inquiry_id": "1"}  # ref: = 保育所 保育園
 # The batch PDF of one search result keeps WeasyPrint's work short.
 QUERY = {"curate.diff": "?a=1&b=2", "sheets.download_batch": "?q=秩父"}
 # GET routes whose answer is not a page (JSON, PDF, downloads): checked for status and type only.
