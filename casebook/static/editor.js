@@ -70,8 +70,17 @@
     return true;
   }
 
+  // Enter in a text field "clicks" the form's first submit button, which is 参加団体の行を追加: such a
+  // click (no pointer, the button not focused) adds nothing; in a 団体コード it looks the code up now.
+  let lookUpNow = null;
   form.querySelectorAll("button[data-add-row]").forEach((button) => {
     button.addEventListener("click", (event) => {
+      const typing = document.activeElement;
+      if (event.detail === 0 && typing !== button && typing instanceof HTMLInputElement) {
+        event.preventDefault();
+        if (lookUpNow) lookUpNow(typing);
+        return;
+      }
       if (addRow(button.dataset.addRow)) event.preventDefault();
     });
   });
@@ -178,6 +187,12 @@
   }
 
   const isCode = (el) => el instanceof HTMLInputElement && /^participants-\d+-code$/.test(el.name);
+  lookUpNow = (input) => {
+    if (isCode(input)) {
+      window.clearTimeout(timers.get(input));
+      lookUp(input);
+    }
+  };
   participants.addEventListener("input", (event) => {
     if (isCode(event.target) && !event.isComposing) later(event.target);   // an IME answers at compositionend
   });

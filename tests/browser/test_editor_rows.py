@@ -63,6 +63,8 @@ def test_a_code_fills_the_empty_fields_of_its_row_as_it_is_typed(base_url, edito
     page.locator("#participants-1-name").fill("高知市役所")              # typed by the curator: kept
     code = page.locator("#participants-1-code")
     code.press_sequentially("392014")
+    code.press("Enter")                 # looks the code up now; adds no row and sends nothing
+    expect(page.locator("#participants-rows [data-row]")).to_have_count(2)
     status = page.locator("#participants-1-lookup")
     expect(status).to_contain_text("高知市（人口")
     expect(status).to_contain_text("を入れました")
