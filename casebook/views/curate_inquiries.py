@@ -166,7 +166,9 @@ def publish_inquiry(inquiry_id: int):
     return _back(inquiry_id)
 
 
-@bp.post("/inquiries/<int:inquiry_id>/<any(close, spam, unpublish):action>")
+@bp.post("/inquiries/<int:inquiry_id>/close", defaults={"action": "close"})
+@bp.post("/inquiries/<int:inquiry_id>/spam", defaults={"action": "spam"})
+@bp.post("/inquiries/<int:inquiry_id>/unpublish", defaults={"action": "unpublish"})
 @role_required("editor")
 def settle_inquiry(inquiry_id: int, action: str):
     """Close, set aside as spam or unpublish, after asking once more."""
