@@ -50,7 +50,7 @@ REBUILD = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     from tests.test_engine_contract import doc
     text = "窓口業務の委託による住民サービスの向上と職員の負担軽減を図った。" * 30
-    docs = [doc(f"d{{i}}", f"事例{{i}}", text, text) for i in range(20000)]
+    docs = (doc(f"d{{i}}", f"事例{{i}}", text, text) for i in range(20000))  # read as the rebuild goes
     engine.TantivyEngine(sys.argv[1]).rebuild(docs)
 """)
 

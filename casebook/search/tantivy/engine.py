@@ -9,6 +9,7 @@ and are removed by the next commit. Searching is searching.py.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -21,6 +22,7 @@ from typing import Any
 
 import tantivy
 
+from .. import documents
 from ..engine import Hits, IndexBusy, Plan, Query
 from . import searching
 from .schema import analysed, make_document, stored_of
@@ -29,6 +31,7 @@ from .store import Generations
 log = logging.getLogger(__name__)
 
 PARALLEL_FROM = 1000  # documents from which a rebuild analyses texts with several processes
+BATCH = 512  # documents handed to those processes at a time
 REBUILD_HEAP = 64_000_000  # bytes tantivy's writer may buffer in a rebuild (all its threads together)
 UPDATE_HEAP = 15_000_000  # tantivy's least, for incremental updates (one thread)
 RESULTS_CACHED = 256  # searches kept per process (keyed by index state and arguments)
@@ -51,28 +54,29 @@ class TantivyEngine(Generations):
     def rebuild(self, docs: Iterable[dict[str, Any]], applied: int = 0) -> int:
         """Write all `docs` into a fresh generation holding changes up to `applied`, make it live; return the count."""
         with self._holding_rebuild(), self._holding_live():
-            docs = list(docs)
             path = self._new_generation()
+            count = 0
             try:
                 index = tantivy.Index(self.schema, path=str(path), reuse=False)
                 threads = min(os.cpu_count() or 1, 4)
-                with _analysing(docs) as texts:  # its processes start before tantivy's threads
+                with _analysing(iter(docs)) as prepared:  # its processes start before tantivy's threads
                     writer = index.writer(heap_size=max(REBUILD_HEAP, UPDATE_HEAP * threads), num_threads=threads)
-                    for seq, (doc, analysed_texts) in enumerate(zip(docs, texts, strict=True)):
-                        writer.add_document(make_document(doc, analysed_texts, seq))
+                    for doc, texts in prepared:
+                        writer.add_document(make_document(doc, texts, count))
+                        count += 1
                     writer.commit()
                 writer.wait_merging_threads()
                 index.reload()
                 written = index.searcher().num_docs
-                if written != len(docs):
-                    raise RuntimeError(f"the rebuild wrote {written} of {len(docs)} documents")
+                if written != count:
+                    raise RuntimeError(f"the rebuild wrote {written} of {count} documents")
             except BaseException:
                 shutil.rmtree(path, ignore_errors=True)
                 raise
             self._write(path, "FINGERPRINT", self.expected_fingerprint())
             self._write_applied(path, applied)  # last: a generation without APPLIED is a killed rebuild's
             self._swap(path)
-            return len(docs)
+            return count
 
     @contextmanager
     def _holding_live(self) -> Iterator[None]:
@@ -190,14 +194,36 @@ class TantivyEngine(Generations):
 
 
 @contextmanager
-def _analysing(docs: list[dict]) -> Iterator[Iterator[dict[str, str]]]:
-    """The analysed texts of `docs`, in order: in one process per core for large rebuilds."""
+def _analysing(docs: Iterator[dict]) -> Iterator[Iterator[tuple[dict, dict[str, str]]]]:
+    """(document, its analysed texts) for `docs`, in order; large rebuilds analyse in one process per core.
+
+    Documents are read from `docs` in this thread (it may read the database), a batch at a time,
+    while the previous batch is analysed: only two batches are held, never all documents.
+    """
+    head = list(itertools.islice(docs, PARALLEL_FROM))
     procs = min(os.cpu_count() or 1, 4)
-    if len(docs) < PARALLEL_FROM or procs < 2:
-        yield map(analysed, docs)
+    if len(head) < PARALLEL_FROM or procs < 2:
+        yield ((doc, analysed(doc)) for doc in itertools.chain(head, docs))
         return
     with multiprocessing.get_context("fork").Pool(procs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
-        yield pool.imap(analysed, docs, chunksize=64)
+        yield _in_batches(pool, itertools.chain(head, docs))
+
+
+def _in_batches(pool, docs: Iterator[dict]) -> Iterator[tuple[dict, dict[str, str]]]:
+    pending = None
+    while batch := list(itertools.islice(docs, BATCH)):
+        job = pool.map_async(_prepared, batch, chunksize=max(1, BATCH // 8))
+        del batch
+        if pending is not None:
+            yield from pending.get()
+        pending = job
+    if pending is not None:
+        yield from pending.get()
+
+
+def _prepared(doc: dict) -> tuple[dict, dict[str, str]]:
+    # In an analysing process: the document without its texts (sent back smaller), and their terms.
+    return {k: v for k, v in doc.items() if k not in documents.TEXTS}, analysed(doc)
 
 
 def _die_with(parent: int) -> None:
