@@ -16,7 +16,10 @@ from .axe import violations
 from .conftest import STEPPED
 
 ARGS = {"slug": STEPPED, "code": "172073", "fmt": "csv", "ref": "sc1a2603edea393f7",
-        "inquiry_id": "1"}  # ref: = 保育所 保育園
+        "inquiry_id": "1", "token": "not-a-token-of-any-subscription"}  # ref: = 保育所 保育園
+# Pages of an e-mail alert's token: here the made-up token's 404 page (the pages themselves are
+# checked with real tokens in test_alert_pages.py).
+NEED_A_TOKEN = {"alerts.confirm_page", "alerts.manage", "alerts.unsubscribe_page"}
 # The batch PDF of one search result keeps WeasyPrint's work short.
 QUERY = {"curate.diff": "?a=1&b=2", "sheets.download_batch": "?q=秩父"}
 # GET routes whose answer is not a page (JSON, PDF, downloads): checked for status and type only.
@@ -63,6 +66,9 @@ def test_every_page_has_no_axe_violations(served, page, editor_page):
         answer = tab.request.get(base_url + url, max_redirects=0)
         if not answer.headers["content-type"].startswith("text/html"):
             assert answer.status == NOT_PAGES.get(endpoint), (url, answer.status, answer.headers["content-type"])
+            continue
+        if endpoint in NEED_A_TOKEN:
+            problems += check(tab, base_url + url, 404)
             continue
         assert answer.status == 200, (url, answer.status)
         found.add(endpoint)
