@@ -112,6 +112,10 @@ class RowList(FieldList):
     allowed, as static/editor.js numbers new rows) and ignores other keys: WTForms' own reading takes
     whatever str.isdigit() accepts ("²", "１２") and fails on int() with a server error."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "FieldList"   # what templates (the error summary) and tests look for
+
     def _extract_indices(self, prefix, formdata):
         offset = len(prefix) + 1
         for key in formdata:
