@@ -265,3 +265,19 @@ def test_garbage_tokens_are_not_found_never_an_error(app, token):
         assert client.post(path, data={}).status_code in (200, 400, 404)
     assert client.post(f"/alerts/manage/{token}/delete").status_code in (400, 404)
     assert client.get("/alerts/new?band=nonsense").status_code == 400
+
+
+def test_words_that_try_to_add_a_header_stay_in_one_line(app, server):
+    query = "q=%E7%AA%93%E5%8F%A3%0D%0ABcc%3A+evil%40example.jp"  # 窓口\r\nBcc: evil@example.jp
+    confirmed(app, server, query=query)
+    add_case(app, "alert-new", title="窓口の新しい事例", summary="窓口 Bcc: evil@example.jp")
+    result = send(app, "--now", MONDAY)
+    assert result.exit_code == 0 and "送信 1 件" in result.output, result.output
+    digest = server.messages[-1]
+    assert "新着・更新事例" in digest["Subject"] and "\n" not in digest["Subject"]
+    assert digest["Bcc"] is None and server.recipients[-1] == [ADDRESS]
+
+
+def test_a_bad_now_is_refused_in_japanese(app):
+    result = send(app, "--now", "来週")
+    assert result.exit_code == 2 and "ISO 8601" in result.output

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -102,7 +103,8 @@ def describe(session: Session, index: search.Engine, args: search.SearchArgs) ->
     for facet in search.facet_names():
         if args.filters.get(facet):
             parts.append("・".join(label(facet, value) for value in args.filters[facet]))
-    return " ／ ".join(parts) if parts else "すべての事例"
+    text = " ／ ".join(parts) if parts else "すべての事例"
+    return "".join(c for c in text if unicodedata.category(c)[0] != "C")[:100]  # one line: it goes in a Subject
 
 
 @dataclass(frozen=True)
