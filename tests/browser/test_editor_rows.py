@@ -103,3 +103,14 @@ def test_without_javascript_the_page_opens_at_the_new_row(base_url, browser, edi
         expect(page.locator("#participants-2-position")).to_be_in_viewport()
     finally:
         context.close()
+
+
+def test_an_added_row_is_in_view_at_200_percent_zoom(base_url, open_page, editor_state):
+    page = open_page(viewport={"width": 640, "height": 400}, device_scale_factor=2, storage_state=editor_state)
+    page.goto(base_url + NEW)
+    page.get_by_role("button", name="出典の行を追加").click()
+    first = page.locator("#sources-1-position")
+    expect(first).to_be_focused()
+    expect(first).to_be_in_viewport()
+    expect(page.locator("#editor-announce")).to_have_text("出典の行を追加しました")
+    assert violations(page) == []
