@@ -2,9 +2,10 @@
 
 The search page only links to /alerts/new?<its arguments>, so it sets no cookie; this page holds
 the form with its CSRF token. A request is counted per client address and per e-mail address
-(ALERT_RATE_LIMIT, default 5/hour each) and answered alike whatever the address's state, and for a
-filled-in honeypot. The confirm, manage and delete forms carry CSRF tokens; the unsubscribe URL of
-List-Unsubscribe takes RFC 8058's one-click POST without one (its token authorises it).
+(ALERT_RATE_LIMIT, default 5/hour each, counted in RATE_LIMIT_STORAGE as every limit) and answered
+alike whatever the address's state, and for a filled-in honeypot. The confirm, manage and delete
+forms carry CSRF tokens; the unsubscribe URL of List-Unsubscribe takes RFC 8058's one-click POST
+without one (its token authorises it).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from .. import search
 from ..auth import client_address
 from ..db import get_session
 from ..errors import InvalidInput, TooManyRequests
-from ..ratelimit import RateLimiter, parse_rate
+from ..ratelimit import SharedLimiter, parse_rate, storage_of
 from ..services import alerts
 from ..services.mail import MailError
 from ..web import csrf
@@ -48,20 +49,20 @@ class ButtonForm(FlaskForm):
     """A form of one button (confirm, delete): its CSRF token only."""
 
 
-def _limiter() -> RateLimiter | None:
+def _limiter() -> SharedLimiter | None:
     value = current_app.config.get("ALERT_RATE_LIMIT", RATE_LIMIT)
     limiters = current_app.extensions.setdefault("casebook.alert_limiters", {})
     with _creating:
         if limiters.get("value") != value or "limiter" not in limiters:
             rate = parse_rate(value, "ALERT_RATE_LIMIT")
-            limiters.update(value=value, limiter=RateLimiter(*rate) if rate else None)
+            limiters.update(value=value, limiter=SharedLimiter(*rate, storage_of(current_app)) if rate else None)
     return limiters["limiter"]
 
 
 def _count(*clients: str) -> None:
     limiter = _limiter()
     for client in clients:
-        wait = limiter.hit(client) if limiter else 0
+        wait = limiter.hit(f"alert:{client}") if limiter else 0
         if wait:
             minutes = max(1, round(wait / 60))
             raise TooManyRequests(f"短い時間に多くの申込みがありました。約{minutes}分待ってから、もう一度お申し込みください。",
