@@ -17,7 +17,20 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from .db import get_session
 from .models import User
 
-login_manager = LoginManager()
+
+class _LoginManager(LoginManager):
+    """Flask-Login with its "strong" session protection for sessions that name a user only.
+
+    An anonymous reader's session holds a CSRF token and nobody to protect; checking it anyway
+    marks it failed on every request, which re-sends the session cookie and a remember-cookie
+    deletion with every page, so no public page could be cached for that reader.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        return "_user_id" in session and super()._session_protection_failed()
+
+
+login_manager = _LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "このページを見るにはログインしてください。"
 login_manager.login_message_category = "info"

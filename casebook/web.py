@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from . import case_fields, domain
@@ -82,6 +83,27 @@ def secure_headers(response):
     return response
 
 
+CACHEABLE_TYPES = ("text/html", "application/json", "application/atom+xml")
+PRIVATE_PREFIXES = ("/curate", "/login", "/logout", "/tokens")
+
+
+def revalidate(response):
+    """Let public reads be cached and revalidated: an ETag (the body's hash, so it changes when
+    the case, the index generation or anything shown changes), Cache-Control, and 304 Not
+    Modified on If-None-Match. Only for GET answers that set no cookie, to readers not signed in;
+    "public" when the request carried no cookie (a proxy may share it), else "private"."""
+    if (request.method not in ("GET", "HEAD") or response.status_code != 200 or response.is_streamed
+            or response.direct_passthrough or response.mimetype not in CACHEABLE_TYPES
+            or request.path.startswith(PRIVATE_PREFIXES) or "Set-Cookie" in response.headers
+            or session.modified or (session and not request.cookies) or current_user.is_authenticated
+            or request.authorization is not None):
+        return response
+    if not response.get_etag()[0]:
+        response.add_etag()
+    response.headers.setdefault("Cache-Control", "private, no-cache" if request.cookies else "public, no-cache")
+    return response.make_conditional(request)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The signed session cookie, marked Secure on every HTTPS request (and always with SECURE_COOKIES)."""
 
@@ -93,6 +115,7 @@ def init_app(app: Flask) -> None:
     """Attach CSRF protection, headers and the template filters and globals."""
     csrf.init_app(app)
     app.after_request(secure_headers)
+    app.after_request(revalidate)  # runs before secure_headers (after_request runs last-added first)
     app.jinja_env.filters.update(number=number, fiscal_year=domain.fiscal_year_label, effect_value=effect_value,
                                   total_population=domain.total_population, localtime=localtime,
                                   field_label=field_label, partial_date=partial_date)

@@ -20,7 +20,8 @@ def test_case_record(client):
         "kind": "cost", "direction": "reduction", "label": "", "amount": "232億円", "value_min": 23_200_000_000,
         "value_max": 23_200_000_000, "unit": "円", "qualifier": None, "yen": 23_200_000_000, "period": "total",
         "status": "expected", "wording": "", "estimate": None, "baseline": None, "result": None, "change": None,
-        "note": None, "per_capita": {"min": 23_200_000_000 / 94691, "max": 23_200_000_000 / 94691, "unit": "円", "population": 94691}}
+        "note": None, "per_capita": {"min": 23_200_000_000 / 94691, "max": 23_200_000_000 / 94691, "unit": "円", "population": 94691},
+        "scales": None, "scaling": {"scales": True, "automatic": True, "reason": "経費は人口に比例するとみなすため"}}
     assert body["participants"][2] == {
         "role": "member", "code": "113611", "name": "横瀬町", "prefecture": "埼玉県", "region": "関東",
         "kind": "town", "population": 7981, "population_year": 2020,

@@ -51,8 +51,11 @@ def _safe_next(target: str | None) -> str:
 
 
 def _mygov_context(session) -> dict:
-    return {"choose_form": ChooseGovernmentForm(next=request.full_path.rstrip("?")),
-            "clear_form": ClearGovernmentForm(next=request.full_path.rstrip("?")),
+    # The box's forms post nothing without a chosen government (its population form is a GET to
+    # /mygov), so no CSRF token — and no session cookie — is made for a reader who chose none.
+    here = request.full_path.rstrip("?")
+    return {"choose_form": ChooseGovernmentForm(next=here, meta={"csrf": False}),
+            "clear_form": ClearGovernmentForm(next=here) if _cookie() else None,
             "has_master": municipalities.has_master(session),
             "master_credit": municipalities.master_credit(session)}
 
@@ -121,10 +124,16 @@ def choose_government():
     else:
         status = 200
     found = municipalities.find_municipalities(session, q) if q else []
+    asked = request.args.get("population", "").strip()
+    if request.method == "GET" and asked:  # from the box on the home and search pages (a GET form)
+        status, form.population.errors = 400, ["人口は1〜5,000万の整数で入力してください。"]
+        if asked.isascii() and asked.isdigit() and 1 <= int(asked) <= 50_000_000:
+            status, form.population.errors = 200, []
     context = _mygov_context(session)
     context["choose_form"] = form if request.method == "POST" else ChooseGovernmentForm(
         next=_safe_next(request.args.get("next")))
     return render_template("public/mygov.html", q=q, found=found, form_errors=form.errors if status == 400 else {},
+                           asked_population=int(asked) if request.method == "GET" and asked and status == 200 else None,
                            reference=references.resolve_reference(session, cookie=_cookie()),
                            next=_safe_next(request.values.get("next")), **context), status
 
