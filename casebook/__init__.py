@@ -50,14 +50,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Importing a view module adds its routes to its blueprint; api_write and curate_bulk add
     # theirs to the blueprints they share with api and curate (casebook/blueprints.py).
     from .views import (  # noqa: F401
+        alerts,
         api,
         api_write,
         curate,
         curate_bulk,
+        curate_inquiries,
         curate_thesaurus,
         exports,
         feeds,
         health,
+        inquiries,
         public,
         sheets,
         tokens,
@@ -72,6 +75,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     for blueprint in (public.bp, exports.bp, feeds.bp, blueprints.api, sheets.bp, auth_views.bp, blueprints.curate,
-                      tokens.bp, health.bp):
+                      tokens.bp, health.bp, inquiries.bp, alerts.bp):
         app.register_blueprint(blueprint)
     return app

@@ -37,5 +37,8 @@ TESTED_PAGES: dict[str, str] = {
     "curate.audit_log": "操作の記録",
     "curate.thesaurus": "検索の同義語辞書（語を試す・入力誤りの表示を含む）",
     "curate.edit_family": "同義語辞書の行の編集",
+    "inquiries.ask": "事例についての質問（入力誤りの表示を含む）",
+    "curate.list_inquiries": "問い合わせの一覧",
+    "curate.show_inquiry": "問い合わせ",
     "tokens.list_tokens": "APIトークン",
 }

@@ -11,25 +11,3 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 curate = Blueprint("curate", __name__, url_prefix="/curate")
-
-# Until the factory imports them and names `inquiries.bp` (casebook/__init__.py): the inquiry
-# views (issue 20 item 3) are imported here, after `curate` exists, and the ask page's blueprint
-# is registered with `curate`, once per app.
-from .views import curate_inquiries, inquiries  # noqa: E402,F401
-
-
-@curate.record_once
-def _register_inquiries(state) -> None:
-    state.app.register_blueprint(inquiries.bp)
-
-# Until the factory imports it and names `alerts.bp` (casebook/__init__.py): the e-mail alert
-# pages (issue 20 item 2, views/alerts.py) are registered with `api`, once per app, and so is
-# `casebook alerts` (cli_alerts.py) until cli.init_app lists it.
-from . import cli_alerts  # noqa: E402
-from .views import alerts  # noqa: E402
-
-
-@api.record_once
-def _register_alerts(state) -> None:
-    state.app.register_blueprint(alerts.bp)
-    state.app.cli.add_command(cli_alerts.alerts_group)

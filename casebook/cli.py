@@ -10,7 +10,8 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import search
-from .cli_admin import changes_group, db_group, municipalities_group, users_group
+from .cli_admin import changes_group, db_group, inquiries_group, municipalities_group, users_group
+from .cli_alerts import alerts_group
 from .db import get_engine, get_session, init_db
 from .errors import InvalidInput
 from .services import bulk, loader
@@ -126,7 +127,7 @@ def export_command(fmt: str, target: Path) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
     for command in (load_command, reindex_command, check_index_command, municipalities_group, users_group,
-                    import_command, export_command, db_group, changes_group):
+                    import_command, export_command, db_group, changes_group, inquiries_group, alerts_group):
         app.cli.add_command(command)
 
 

@@ -67,6 +67,11 @@ DEFAULTS: dict[str, Any] = {
     # e.g. `pip install redis`), or "memory://" (each process alone). Empty: memory:// with the
     # embedded SQLite file, else the database.
     "RATE_LIMIT_STORAGE": "",
+    # Questions about a case (/cases/<slug>/ask) per address and per e-mail address; same form as
+    # the limits above; empty: none.
+    "INQUIRY_RATE_LIMIT": "5/hour",
+    # Days after an inquiry is closed before `casebook inquiries purge` deletes its personal data.
+    "INQUIRY_RETENTION_DAYS": 365,
     # Seconds a statement waits for a lock held by another connection (SQLite's busy_timeout,
     # PostgreSQL's lock_timeout) before it fails and the request answers 503.
     "DATABASE_LOCK_TIMEOUT": 10.0,
@@ -90,10 +95,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION_HOURS", "SECURE_COOKIES",
-                    "READY_MAX_LAG", "TRUSTED_PROXIES", "SMTP_PORT"}
+                    "READY_MAX_LAG", "TRUSTED_PROXIES", "SMTP_PORT",
+                    "INQUIRY_RETENTION_DAYS"}
 FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS", "DATABASE_LOCK_TIMEOUT", "SMTP_TIMEOUT"}
 # Settings for which an empty variable means "off" rather than "unset, use the default".
-EMPTY_MEANS_OFF = {"API_RATE_LIMIT", "HTML_RATE_LIMIT", "PDF_RATE_LIMIT"}
+EMPTY_MEANS_OFF = {"API_RATE_LIMIT", "HTML_RATE_LIMIT", "PDF_RATE_LIMIT", "INQUIRY_RATE_LIMIT"}
 
 
 class ConfigError(RuntimeError):

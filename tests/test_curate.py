@@ -321,11 +321,14 @@ def test_html_typed_into_fields_is_text_everywhere(accounts):
 
 # Write routes that are not curator operations: signing in and out, and the visitor's own
 # "my government" cookie (no stored data changes). Any other write route must be a curate route.
-PUBLIC_WRITES = {"auth.login", "auth.logout", "public.choose_government", "public.clear_government"}
+PUBLIC_WRITES = {"auth.login", "auth.logout", "public.choose_government", "public.clear_government",
+                 "inquiries.submit_question"}
 EDITOR_ONLY = {"curate.restore", "curate.audit_log", "curate.manage_users", "curate.update_user",
                "curate.end_sessions", "curate.thesaurus", "curate.add_family", "curate.edit_family",
-               "curate.remove_family", "curate.restore_family", "curate.prune_thesaurus", "curate.export_thesaurus"}
-ARGS = {"slug": "kochi-madoguchi-itaku", "number": 1, "user_id": 1, "token_id": 1}
+               "curate.remove_family", "curate.restore_family", "curate.prune_thesaurus", "curate.export_thesaurus",
+               "curate.list_inquiries", "curate.show_inquiry", "curate.forward_inquiry", "curate.answer_inquiry",
+               "curate.retry_mail", "curate.publish_inquiry", "curate.settle_inquiry"}
+ARGS = {"slug": "kochi-madoguchi-itaku", "number": 1, "user_id": 1, "token_id": 1, "inquiry_id": 1}
 
 
 def routes(app):

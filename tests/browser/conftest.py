@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from casebook import search
 from casebook.db import get_engine
-from casebook.services import municipalities, users
+from casebook.services import inquiries, municipalities, users
 
 from .. import writes
 from ..conftest import CASES_DIR, NO_BROWSER, PASSWORD, ROOT, SHARED_DATA, chromium_path, make_app, own_database
@@ -44,6 +44,9 @@ def fill_app(app) -> None:
         editor = users.create_user(db, EDITOR, PASSWORD, "editor", "編集 太郎")
         writes.transition(db, index, STEPPED, "unpublish", editor, "確認のため")
         writes.transition(db, index, STEPPED, "publish", editor, "確認済み")
+        inquiries.submit(db, STEPPED, {"name": "山田 一郎", "organisation": "○○町", "email": "yamada@town.example.lg.jp",
+                                       "question": "仕様書はどう作りましたか。"})
+        db.commit()
 
 
 @pytest.fixture(scope="package")
