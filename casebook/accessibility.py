@@ -38,6 +38,7 @@ TESTED_PAGES: dict[str, str] = {
     "curate.thesaurus": "検索の同義語辞書（語を試す・入力誤りの表示を含む）",
     "curate.edit_family": "同義語辞書の行の編集",
     "inquiries.ask": "事例についての質問（入力誤りの表示を含む）",
+    "alerts.new_alert": "検索の新着をメールで受け取る（申込み・入力誤りの表示を含む）",
     "curate.list_inquiries": "問い合わせの一覧",
     "curate.show_inquiry": "問い合わせ",
     "tokens.list_tokens": "APIトークン",

@@ -70,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     # Questions about a case (/cases/<slug>/ask) per address and per e-mail address; same form as
     # the limits above; empty: none.
     "INQUIRY_RATE_LIMIT": "5/hour",
+    # Alert subscription requests per client address and per e-mail address; same form; empty: none.
+    "ALERT_RATE_LIMIT": "5/hour",
     # Days after an inquiry is closed before `casebook inquiries purge` deletes its personal data.
     "INQUIRY_RETENTION_DAYS": 365,
     # Seconds a statement waits for a lock held by another connection (SQLite's busy_timeout,
@@ -99,7 +101,7 @@ INTEGER_SETTINGS = {"PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_CONTENT_LENGTH", "SESSION
                     "INQUIRY_RETENTION_DAYS"}
 FLOAT_SETTINGS = {"INDEX_LOCK_TIMEOUT", "INDEX_POLL_SECONDS", "DATABASE_LOCK_TIMEOUT", "SMTP_TIMEOUT"}
 # Settings for which an empty variable means "off" rather than "unset, use the default".
-EMPTY_MEANS_OFF = {"API_RATE_LIMIT", "HTML_RATE_LIMIT", "PDF_RATE_LIMIT", "INQUIRY_RATE_LIMIT"}
+EMPTY_MEANS_OFF = {"API_RATE_LIMIT", "HTML_RATE_LIMIT", "PDF_RATE_LIMIT", "INQUIRY_RATE_LIMIT", "ALERT_RATE_LIMIT"}
 
 
 class ConfigError(RuntimeError):

@@ -322,7 +322,10 @@ def test_html_typed_into_fields_is_text_everywhere(accounts):
 # Write routes that are not curator operations: signing in and out, and the visitor's own
 # "my government" cookie (no stored data changes). Any other write route must be a curate route.
 PUBLIC_WRITES = {"auth.login", "auth.logout", "public.choose_government", "public.clear_government",
-                 "inquiries.submit_question"}
+                 "inquiries.submit_question", "alerts.request_alert", "alerts.confirm", "alerts.change_frequency",
+                 "alerts.delete", "alerts.unsubscribe"}
+# RFC 8058 one-click unsubscribe: authorised by the token in its URL, without a CSRF token (test_alerts.py).
+CSRF_EXEMPT = {"alerts.unsubscribe"}
 EDITOR_ONLY = {"curate.restore", "curate.audit_log", "curate.manage_users", "curate.update_user",
                "curate.end_sessions", "curate.thesaurus", "curate.add_family", "curate.edit_family",
                "curate.remove_family", "curate.restore_family", "curate.prune_thesaurus", "curate.export_thesaurus",
@@ -391,7 +394,8 @@ def test_posts_without_a_valid_csrf_token_change_nothing(accounts):
     before = state(accounts)
     for rule, url in routes(accounts):
         # The API takes bearer tokens instead of CSRF tokens (see test_api_write.py).
-        if "POST" in rule.methods and rule.endpoint != "auth.login" and not rule.endpoint.startswith("api."):
+        if "POST" in rule.methods and rule.endpoint not in {"auth.login", *CSRF_EXEMPT} \
+                and not rule.endpoint.startswith("api."):
             for data in ({"action": "publish", "version": "1"}, {"csrf_token": "forged", "action": "archive"}):
                 response = editor.post(url, data=data)
                 assert response.status_code == 400, (url, data)

@@ -15,6 +15,8 @@ ACTIONS = {
     "thesaurus.add": "同義語辞書の行の追加", "thesaurus.change": "同義語辞書の行の変更",
     "thesaurus.remove": "同義語辞書の行の削除", "thesaurus.restore": "同義語辞書の行を標準に戻す",
     "thesaurus.prune": "同義語辞書の取込済み変更の片付け",
+    "alert.request": "配信の申込み", "alert.confirm": "配信の登録確定", "alert.frequency": "配信頻度の変更",
+    "alert.delete": "配信の停止", "alert.purge": "未確定の申込みの削除",
 }
 
 
