@@ -1,7 +1,10 @@
 """Public pages: home, search with facets, the case page, my government, about/credits."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from .. import ratelimit, search
 from ..db import get_session
@@ -83,7 +86,8 @@ def search_cases():
                                **_mygov_context(session)), 400
     page = search.search_cases(session, _index(), args, url=_url)
     return render_template("public/search.html", page=page, errors=[], sorts=search.SORTS, q=args.q,
-                           url_for_params=_url, reference=args.reference, **_mygov_context(session))
+                           url_for_params=_url, reference=args.reference, back=urlencode(args.params(), doseq=True),
+                           **_mygov_context(session))
 
 
 @bp.get("/cases/<slug>")
@@ -97,7 +101,20 @@ def show_case(slug: str):
                            themes=cases.theme_labels(session), reference=reference,
                            figures=cases.effect_figures(case, reference), linked=known,
                            master_credit=municipalities.master_credit(session),
-                           related=search.related_cases(session, _index(), case))
+                           related=search.related_cases(session, _index(), case), back_url=_back_url())
+
+
+def _back_url() -> str | None:
+    """The search a reader came from (`?back=`, the search's own arguments), rebuilt from its
+    validated arguments (never an address taken as given); None when absent or invalid."""
+    back = request.args.get("back", "")[:2000]
+    if not back:
+        return None
+    try:
+        args = search.parse_args(MultiDict(parse_qsl(back)))
+    except (InvalidInput, ValueError):
+        return None
+    return _url(args.params()) + "#result-count"
 
 
 @bp.route("/mygov", methods=["GET", "POST"])

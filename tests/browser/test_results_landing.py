@@ -45,3 +45,16 @@ def test_without_javascript_a_facet_click_lands_on_the_results(base_url, browser
         assert _next_stop_is_after_the_heading(page)
     finally:
         context.close()
+
+
+def test_back_to_the_results_keeps_the_query_and_facets(base_url, page):
+    page.goto(base_url + "/cases?q=窓口")
+    page.locator("[data-facet=theme] a").first.click()
+    page.wait_for_url(re.compile(r"theme="))
+    searched = page.url.split("#")[0]
+    page.locator(".case-card h3 a").first.click()
+    page.get_by_role("link", name="検索結果に戻る").click()
+    page.wait_for_url(re.compile(r"#result-count$"))
+    assert set(page.url.split("#")[0].split("?")[1].split("&")) == set(searched.split("?")[1].split("&"))
+    expect(page.locator("#result-count")).to_be_in_viewport()
+    assert violations(page) == []
