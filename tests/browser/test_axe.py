@@ -75,7 +75,11 @@ def test_every_page_has_no_axe_violations(served, page, editor_page):
         problems += check(tab, base_url + url)
     assert problems == []
     assert found == set(TESTED_PAGES), "HTML pages and the accessibility statement's list differ"
-    assert tab.evaluate("axe.version") and page.console_errors == [] and editor_page.console_errors == []
+    # The NEED_A_TOKEN pages are visited as their 404 answer on purpose: the browser logs that 404.
+    expected = [e for e in page.console_errors + editor_page.console_errors if "status of 404" in e]
+    assert len(expected) <= len(NEED_A_TOKEN)
+    assert tab.evaluate("axe.version") and [e for e in page.console_errors + editor_page.console_errors
+                                            if e not in expected] == []
 
 
 @pytest.mark.parametrize("url", STATES)
