@@ -104,6 +104,8 @@ def test_the_same_with_the_keyboard_only(base_url, page):
         tab_to(page, f"aside.facets section[data-facet={name}] a")
         with page.expect_navigation():
             page.keyboard.press("Enter")
+        expect(page.locator("#result-count")).to_be_in_viewport()    # a facet click lands on the results (issue 19)
+        page.focus("#q")                                              # back up to the search box for the next facet
     expect(page.locator("aside.facets a[aria-current=true]")).to_have_count(2)
     filtered, total = query(page), result_total(page)
     assert set(filtered) == {"q", "band", "region"} and 0 < total < everything
