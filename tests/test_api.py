@@ -6,7 +6,7 @@ def test_json_twin_matches_the_html_page(client):
     html = client.get("/cases", query_string={"q": "委託", "region": "東北"}).get_data(as_text=True)
     assert f"{body['total']}件の事例" in html
     for result in body["results"]:
-        assert f'href="/cases/{result["slug"]}"' in html
+        assert f'href="/cases/{result["slug"]}?back=' in html                       # each result, back link to this search
     assert body["query"] == {"q": "委託", "region": ["東北"], "sort": "relevance", "page": 1, "size": 20}
 
 

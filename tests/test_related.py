@@ -155,7 +155,7 @@ def test_search_result_cards_mark_outline_cases(app, add_case):
     add_case(slug="stub", title="除雪の概要事例", detail="outline")
     add_case(slug="full", title="除雪の詳細事例")
     html = app.test_client().get("/cases?q=除雪").get_data(as_text=True)
-    cards = {re.search(r'href="/cases/([^"]+)"', card).group(1): card
+    cards = {re.search(r'href="/cases/([a-z0-9-]+)[?"]', card).group(1): card
              for card in html.split('<article class="case-card">')[1:]}
     assert set(cards) == {"stub", "full"}
     assert "概要のみ" in cards["stub"] and "概要のみ" not in cards["full"]
