@@ -340,7 +340,7 @@ def test_editor_refuses_too_many_effects_and_shows_a_case_at_the_limits(accounts
         assert session.exec(select(Case).where(Case.slug == "rpa-pilot")).first() is None
     add_case(**many(PARTICIPANT_LIMIT, EFFECT_LIMIT, slug="at-the-limits", status="draft"))
     page = editor.get("/curate/cases/at-the-limits/edit")
-    assert page.status_code == 200 and f"効果 {EFFECT_LIMIT}</legend>" in page.get_data(as_text=True)
+    assert page.status_code == 200 and f"効果 <span data-row-number>{EFFECT_LIMIT}</span></legend>" in page.get_data(as_text=True)
     # 行を追加 on a full list: a message, no new row, no 500
     for action, words in (("add_effect", f"効果は{EFFECT_LIMIT}件までです"),
                           ("add_participant", f"参加団体は{PARTICIPANT_LIMIT}件までです")):
@@ -353,7 +353,8 @@ def test_editor_refuses_too_many_effects_and_shows_a_case_at_the_limits(accounts
         answer = editor.post("/curate/cases/at-the-limits/edit", data=full)
         text = answer.get_data(as_text=True)
         assert answer.status_code == 200 and words in text
-        assert f"効果 {EFFECT_LIMIT + 1}</legend>" not in text and f"参加団体 {PARTICIPANT_LIMIT + 1}</legend>" not in text
+        assert f"効果 <span data-row-number>{EFFECT_LIMIT + 1}</span></legend>" not in text \
+            and f"参加団体 <span data-row-number>{PARTICIPANT_LIMIT + 1}</span></legend>" not in text
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
