@@ -94,6 +94,9 @@ def test_create_submit_publish_update_archive(api):
     assert archived.status_code == 200 and archived.get_json()["status"] == "archived"
     assert total(client, "申請書 自動化") == 0
     problem(client.get(f"/api/v1/cases/{SLUG}"), 404)
+    gone = client.patch(f"/api/v1/cases/{SLUG}", json={"title": "消したはずの事例"}, headers={**editor, "If-Match": '"5"'})
+    problem(gone, 404)                                                      # written to no more than read
+    assert "アーカイブされています" in gone.get_json()["detail"]
     assert index_is_clean(api)
 
     revisions = client.get(f"/api/v1/cases/{SLUG}/revisions", headers=curator).get_json()

@@ -18,6 +18,7 @@ from ..errors import (
     Conflict,
     Forbidden,
     InvalidInput,
+    NotFound,
     PreconditionFailed,
     PreconditionRequired,
     UnsupportedMediaType,
@@ -138,6 +139,9 @@ def create_case():
 def _editable(slug: str) -> tuple[User, Case]:
     user = api_writer()
     case = cases.get_case(get_session(), slug, public=False)
+    if case.status == "archived":  # DELETE archives: like GET, writes then find nothing (until it is published again)
+        raise NotFound(f"この事例はアーカイブされています（DELETE 済み）。編集するには、先に POST /api/v1/cases/{slug}/publish "
+                       "で公開に戻してください。")
     if not workflow.may_edit(user, case):
         raise Forbidden("下書き以外の事例を編集できるのは編集責任者だけです。")
     return user, case
