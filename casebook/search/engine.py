@@ -129,3 +129,21 @@ class Engine(Protocol):
     def lexicon(self) -> dict[str, int]: ...  # term -> documents holding it (drafts included)
     def vocabulary(self) -> dict[str, int]: ...  # kanji word -> documents holding it (drafts included)
     def stored(self) -> dict[str, str]: ...
+
+
+def page_by_slug_within_ties(keyed: list[tuple[float, Any]], start: int, end: int,
+                             slug_of: Callable[[Any], str]) -> list[str]:
+    """The slugs of page [start, end) of (key, document) pairs sorted by key, equal keys by slug
+    (never by load order): what every engine gives for the "similar" order. Only the groups of
+    equal keys that reach into the page read their slugs (`slug_of`)."""
+    out: list[str] = []
+    i = 0
+    while i < len(keyed) and i < end:
+        j = i
+        while j < len(keyed) and keyed[j][0] == keyed[i][0]:
+            j += 1
+        if j > start:
+            group = sorted(slug_of(doc) for _key, doc in keyed[i:j])
+            out.extend(group[max(0, start - i):end - i])
+        i = j
+    return out

@@ -21,7 +21,7 @@ from tantivy import Query as TQ
 
 from ... import domain
 from .. import facets
-from ..engine import KEYWORDS_BOOST, SORT_KEYS, SUMMARY_BOOST, TITLE_BOOST, Hits, Query, Terms
+from ..engine import KEYWORDS_BOOST, SORT_KEYS, SUMMARY_BOOST, TITLE_BOOST, Hits, Query, Terms, page_by_slug_within_ties
 from .schema import stored_of
 
 BOOSTED = (("title", TITLE_BOOST), ("keywords", KEYWORDS_BOOST), ("summary", SUMMARY_BOOST))
@@ -125,7 +125,8 @@ def _page(engine, opened, build: _Builder, query: Query, results: TQ, total: int
         people = _people(engine, opened, addresses)
         keyed = sorted((domain.closeness(people[_key(a)][1], query.reference, query.boosts), i)
                        for i, a in enumerate(addresses))
-        return _by_slug_within_ties([(k, people[_key(addresses[i])][0]) for k, i in keyed], start, end), {}
+        return page_by_slug_within_ties([(k, people[_key(addresses[i])][0]) for k, i in keyed], start, end,
+                                        lambda slug: slug), {}
     if query.sort == "relevance" and query.words:
         every = not query.required or query.required >= len(forms)
         ranked = _rank(build, results, total, forms, end, every)[start:end]
@@ -147,21 +148,6 @@ def _people(engine, opened, addresses: list[tantivy.DocAddress]) -> dict[int, tu
             data = stored_of(searcher.doc(address))
             kept[key] = (data["slug"], data["people"])
     return kept
-
-
-def _by_slug_within_ties(keyed: list[tuple[float, str]], start: int, end: int) -> list[str]:
-    """The page's slugs of (key, slug) pairs in key order, equal keys by slug."""
-    out: list[str] = []
-    i = 0
-    while i < len(keyed) and i < end:
-        j = i
-        while j < len(keyed) and keyed[j][0] == keyed[i][0]:
-            j += 1
-        if j > start:
-            group = sorted(slug for _key, slug in keyed[i:j])
-            out.extend(group[max(0, start - i):end - i])
-        i = j
-    return out
 
 
 def _rank(build: _Builder, results: TQ, total: int, forms: list[list[tuple[Terms, float]]],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from whoosh.searching import Searcher
 
 from ... import domain
-from ..engine import KEYWORDS_BOOST, SORT_KEYS, SUMMARY_BOOST, TITLE_BOOST, Hits, Query, Terms
+from ..engine import KEYWORDS_BOOST, SORT_KEYS, SUMMARY_BOOST, TITLE_BOOST, Hits, Query, Terms, page_by_slug_within_ties
 
 BOOSTED = (("title", TITLE_BOOST), ("keywords", KEYWORDS_BOOST), ("summary", SUMMARY_BOOST))
 
@@ -99,7 +99,7 @@ def _page(engine, searcher: Searcher, query: Query, results: set[int],
     if query.sort == "similar" and query.reference is not None:
         people = engine.cache.people(searcher)
         keyed = sorted((domain.closeness(people.get(d, []), query.reference, query.boosts), d) for d in results)
-        return _by_slug_within_ties(searcher, keyed, start, end), scores
+        return page_by_slug_within_ties(keyed, start, end, lambda d: searcher.stored_fields(d)["slug"]), scores
     if query.sort == "relevance" and query.words:
         for docnum, score in _rank(engine, searcher, words, results, end)[start:end]:
             slug = searcher.stored_fields(docnum)["slug"]
@@ -110,23 +110,6 @@ def _page(engine, searcher: Searcher, query: Query, results: set[int],
     values = engine.cache.column(searcher, fieldname)
     ordered = sorted(results, key=lambda d: (values[d], d), reverse=reverse)
     return [searcher.stored_fields(d)["slug"] for d in ordered[start:end]], scores
-
-
-def _by_slug_within_ties(searcher: Searcher, keyed: list[tuple[float, int]], start: int, end: int) -> list[str]:
-    """The page's slugs of (key, docnum) pairs in key order, equal keys by slug (not by load order).
-
-    Only the groups of equal keys that reach into the page read their slugs."""
-    out: list[str] = []
-    i = 0
-    while i < len(keyed) and i < end:
-        j = i
-        while j < len(keyed) and keyed[j][0] == keyed[i][0]:
-            j += 1
-        if j > start:
-            group = sorted(searcher.stored_fields(d)["slug"] for _key, d in keyed[i:j])
-            out.extend(group[max(0, start - i):end - i])
-        i = j
-    return out
 
 
 def _detailed(engine, searcher: Searcher) -> list | None:
