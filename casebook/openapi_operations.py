@@ -134,12 +134,14 @@ def operations(app: Flask) -> dict[str, dict[str, dict]]:
             query=ks.KeywordQuerySchema, operation_id="suggestKeywords")},
         "api.show_case": {"get": _operation(
             "事例を1件得る", "事例", case_ok,
-            description="公開中の事例は誰でも読めます。下書き・確認待ち・アーカイブはトークンが必要です。"
+            description="公開中の事例は誰でも読めます。下書き・確認待ちはトークンが必要です。アーカイブ（DELETE）した事例は、"
+                        "POST /cases/{slug}/publish で公開に戻すまで 404 です。"
                         "municipality または population を指定すると、効果に試算（estimate）が付きます。",
             query=s.ReferenceQuerySchema, operation_id="getCase")},
         "api.show_revisions": {"get": _operation(
             "事例の版の一覧を得る", "事例", _ok(s.RevisionListSchema, "版の一覧（新しい順）"),
-            description="キュレーターと編集責任者だけが見られます。", secured=True, operation_id="listRevisions")},
+            description="キュレーターと編集責任者だけが見られます。アーカイブした事例は公開に戻すまで 404 です。",
+            secured=True, operation_id="listRevisions")},
         "api.find_municipalities": {"get": _operation(
             "団体を探す", "団体", _ok(s.MunicipalityListSchema, "見つかった団体（市区町村マスタがなければ空）"),
             query=s.MunicipalityQuerySchema, operation_id="findMunicipalities")},
@@ -174,7 +176,8 @@ def operations(app: Flask) -> dict[str, dict[str, dict]]:
             secured=True, operation_id="updateCase")},
         "api.delete_case": {"delete": _operation(
             "事例をアーカイブする", "事例の編集", case_ok,
-            description="事例は消えずにアーカイブされ、公開をやめます（編集責任者のみ）。If-Match は任意です。",
+            description="事例は消えずにアーカイブされ、公開をやめます（編集責任者のみ）。以後この事例の GET・PUT・PATCH・版の一覧は"
+                        "404 になり、POST /cases/{slug}/publish で戻せます。If-Match は任意です。",
             errors=(*WRITE_ERRORS, 412), if_match="optional", secured=True, operation_id="deleteCase")},
     })
     for action, (sources, target, role, label) in TRANSITIONS.items():

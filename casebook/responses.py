@@ -5,7 +5,7 @@ from flask import Response, g, jsonify
 
 from . import api_schemas, search
 from .db import get_session
-from .errors import Unauthorized
+from .errors import NotFound, Unauthorized
 from .models import Case, User
 from .services import bulk, cases
 
@@ -18,6 +18,17 @@ def case_response(case: Case, status: int = 200, reference=None) -> Response:
     response.status_code = status
     response.set_etag(str(case.version))
     return response
+
+
+def api_case(slug: str, public: bool) -> Case:
+    """The case an API request names. DELETE archives a case: from then on the API finds nothing
+    under its address (the case, its revisions, PUT and PATCH) until POST …/publish restores it;
+    the editor's history page still shows it."""
+    case = cases.get_case(get_session(), slug, public=public)
+    if case.status == "archived":
+        raise NotFound(f"この事例はアーカイブされています（DELETE 済み）。読むにも編集するにも、先に "
+                       f"POST /api/v1/cases/{slug}/publish で公開に戻してください。")
+    return case
 
 
 def api_writer() -> User:

@@ -99,14 +99,22 @@ def test_create_submit_publish_update_archive(api):
     assert "アーカイブされています" in gone.get_json()["detail"]
     assert index_is_clean(api)
 
+    # Archived, the case is gone from the API even for its editors (a read after DELETE is a 404) …
+    hidden = client.get(f"/api/v1/cases/{SLUG}", headers=editor)
+    assert "アーカイブされています" in problem(hidden, 404)["detail"]
+    problem(client.get(f"/api/v1/cases/{SLUG}/revisions", headers=curator), 404)
+    # … until it is published again; its history kept the archive step.
+    restored = client.post(f"/api/v1/cases/{SLUG}/publish", headers=editor)
+    assert restored.status_code == 200 and restored.get_json()["status"] == "published"
     revisions = client.get(f"/api/v1/cases/{SLUG}/revisions", headers=curator).get_json()
-    assert revisions["version"] == 5
+    assert revisions["version"] == 6
     assert [(r["number"], r["action"], r["status"], r["author"]) for r in revisions["revisions"]] == [
+        (6, "publish", "published", "editor@example.jp"),
         (5, "archive", "archived", "editor@example.jp"), (4, "save", "published", "editor@example.jp"),
         (3, "publish", "published", "editor@example.jp"), (2, "submit", "review", "curator@example.jp"),
         (1, "create", "draft", "curator@example.jp")]
-    assert revisions["revisions"][3]["comment"] == "確認をお願いします"
-    assert revisions["revisions"][1]["content"]["title"] == "新しい題名"
+    assert revisions["revisions"][4]["comment"] == "確認をお願いします"
+    assert revisions["revisions"][2]["content"]["title"] == "新しい題名"
 
 
 def test_put_replaces_the_whole_case(api):

@@ -20,7 +20,7 @@ from ..errors import (
     NotFound,
     Unauthorized,
 )
-from ..responses import api_writer, case_response
+from ..responses import api_case, api_writer, case_response
 from ..schemas import flatten_errors
 from ..services import cases, keywords, municipalities, references, tokens, workflow
 from ..web import csrf
@@ -148,7 +148,7 @@ def suggest_keywords():
 def show_case(slug: str):
     """One case, the whole record: published ones for everyone, the others with a token."""
     session = get_session()
-    case = cases.get_case(session, slug, public=g.api_user is None)
+    case = api_case(slug, public=g.api_user is None)
     try:
         query = api_schemas.ReferenceQuerySchema().load(request.args)
     except ValidationError as exc:
@@ -161,6 +161,7 @@ def show_case(slug: str):
 def show_revisions(slug: str):
     """Every saved version of a case, newest first (curators only)."""
     api_writer()
+    api_case(slug, public=False)
     case, revisions = workflow.history(get_session(), slug)
     return jsonify(api_schemas.RevisionListSchema().dump({
         "slug": case.slug, "version": case.version,

@@ -18,13 +18,12 @@ from ..errors import (
     Conflict,
     Forbidden,
     InvalidInput,
-    NotFound,
     PreconditionFailed,
     PreconditionRequired,
     UnsupportedMediaType,
 )
 from ..models import Case, User
-from ..responses import api_writer, case_response
+from ..responses import api_case, api_writer, case_response
 from ..schemas import flatten_errors
 from ..services import cases, participants, workflow
 from ..services.unit import unit_of_work
@@ -138,10 +137,7 @@ def create_case():
 
 def _editable(slug: str) -> tuple[User, Case]:
     user = api_writer()
-    case = cases.get_case(get_session(), slug, public=False)
-    if case.status == "archived":  # DELETE archives: like GET, writes then find nothing (until it is published again)
-        raise NotFound(f"この事例はアーカイブされています（DELETE 済み）。編集するには、先に POST /api/v1/cases/{slug}/publish "
-                       "で公開に戻してください。")
+    case = api_case(slug, public=False)
     if not workflow.may_edit(user, case):
         raise Forbidden("下書き以外の事例を編集できるのは編集責任者だけです。")
     return user, case
