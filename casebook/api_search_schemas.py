@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from . import search
 from .api_schemas import CaseSummarySchema, ReferenceOutSchema, _opt, _Out, _req
@@ -26,12 +26,25 @@ class SearchHitSchema(CaseSummarySchema):
     matched_participants = _req(fields.List, fields.Nested(MatchedParticipantSchema))
 
 
+class UrlStyleSchema(Schema):
+    """How the search API writes the URLs of its facet toggles and suggestions (its paging links are
+    always absolute): relative by default (/api/v1/cases?…, a third of the body at 10,000 cases)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    urls = fields.String(load_default="relative", validate=validate.OneOf(
+        ("relative", "absolute"), error="urls は relative か absolute で指定してください。"), metadata={
+        "description": "ファセットの切り替えと提案のURLの書き方（relative: /api/v1/cases?…、absolute: https://…）。"
+                       "ページのリンク（links）は常に絶対URLです"})
+
+
 class FacetValueSchema(_Out):
     value = _req(fields.String)
     label = _req(fields.String)
     count = _req(fields.Integer)
     selected = _req(fields.Boolean)
-    toggle_url = _req(fields.String, metadata={"description": "この値の選択を切り替えた検索のURL"})
+    toggle_url = _req(fields.String, metadata={"description": "この値の選択を切り替えた検索のURL（urls=absolute でなければ相対URL）"})
 
 
 def _facets(**kw) -> fields.Dict:

@@ -94,8 +94,8 @@ def _operation(summary: str, tag: str, ok: dict, *, description: str = "", error
     if description:
         op["description"] = description
     parameters: list[Any] = []
-    if query is not None:
-        parameters.append({"in": "query", "schema": query})
+    for schema in (query if isinstance(query, tuple) else (query,) if query is not None else ()):
+        parameters.append({"in": "query", "schema": schema})
     if if_match:
         parameters.append({"in": "header", "name": "If-Match", "required": if_match == "required",
                            "description": "GET で受け取った ETag（事例の版）。古ければ 412",
@@ -121,11 +121,11 @@ def operations(app: Flask) -> dict[str, dict[str, dict]]:
             _ok(ss.SearchResultSchema, "検索結果（公開中の事例のみ）、ファセットとページのリンク"),
             description=f"/cases の検索と同じ引数をとります。ファセット（{facet_names}）は"
                         "繰り返して指定でき、同じファセット内はOR、ファセット間はANDです。",
-            errors=(*READ_ERRORS, 503), query=search_query, operation_id="searchCases")},
+            errors=(*READ_ERRORS, 503), query=(search_query, ss.UrlStyleSchema), operation_id="searchCases")},
         "api.list_facets": {"get": _operation(
             "ファセットの件数を得る", "事例の検索", _ok(ss.FacetsSchema, "件数と、ファセットごとの値と件数"),
             description="検索と同じ引数をとり、その条件でのファセットの件数だけを返します。", errors=(*READ_ERRORS, 503),
-            query=search_query, operation_id="listFacets")},
+            query=(search_query, ss.UrlStyleSchema), operation_id="listFacets")},
         "api.suggest_keywords": {"get": _operation(
             "キーワードの候補を得る", "事例の検索", _ok(ks.KeywordListSchema, "候補（よく合うものから。q が空なら空）"),
             description="検索窓に入力途中の語から、公開中の事例の事例名・タグ・テーマ・参加団体名の候補を返します。"

@@ -56,3 +56,43 @@ def test_highlight_marks_synonyms_apart_from_the_typed_words():
     assert html == '<mark>民間委託</mark>と<mark class="synonym">アウトソーシング</mark>'
     overlapping = analysis.highlight("保育園", analysis.query_words("保育園"), synonyms=analysis.query_words("保育"))
     assert str(overlapping) == "<mark>保育園</mark>"
+
+
+def _marks_by_terms(text, words):
+    """What the index's own terms of `text` say a query marks (the definition highlighting keeps to
+    without tokenising): every term equal to a wanted one, and the first character of every term
+    starting with a one-character (prefix) word — as merged spans of the original text."""
+    wanted = {t for word in words for t, p in word if not p}
+    prefixes = {t for word in words for t, p in word if p}
+    found = []
+    for term, start, end in analysis.terms(text, index=True):
+        if term in wanted:
+            span = [start, end]
+        elif term[0] in prefixes:
+            span = [start, end if len(term) == 1 else start + 1]
+        else:
+            continue
+        if found and span[0] <= found[-1][1]:
+            found[-1][1] = max(found[-1][1], span[1])
+        else:
+            found.append(span)
+    return found
+
+
+def test_highlighting_marks_exactly_what_the_index_terms_match():
+    import random
+    from pathlib import Path
+
+    import yaml
+    texts = ["ｶﾞｲﾄﾞとＡＩ-OCR、rpaとRPA（ＲＰＡ）。①窓口 水水水 a水b 12,000人 Ⅳ期 ㈱の委託"]
+    for path in sorted(Path(__file__).resolve().parent.parent.joinpath("cases").glob("*.yaml"))[:60]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts.append("\n".join(str(data.get(k) or "") for k in ("title", "summary", "approach", "outcome")))
+    rnd = random.Random(7)
+    for text in texts:
+        queries = ["窓口", "水", "rpa", "ＡＩ", "ocr", "000", "ｶﾞｲﾄﾞ", "の", "委託 窓口"]
+        queries += [text[i:i + rnd.choice((1, 2, 3))].strip() or "町" for i in rnd.sample(range(len(text)), 8)]
+        for query in queries:
+            words = analysis.query_words(analysis.clean_query(query)[0])
+            norm, origin = analysis.normalize(text)
+            assert analysis._marked(norm, origin, words) == _marks_by_terms(text, words), (query, text[:40])

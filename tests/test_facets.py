@@ -56,9 +56,9 @@ def test_a_registered_facet_in_the_api_result_with_its_toggles(detailed):
     body = app.test_client().get("/api/v1/cases", query_string={"theme": "outsourcing"}).get_json()
     assert body["facets"]["detail"] == [
         {"value": "full", "label": "詳細", "count": 1, "selected": False,
-         "toggle_url": "http://localhost/api/v1/cases?theme=outsourcing&detail=full"},
+         "toggle_url": "/api/v1/cases?theme=outsourcing&detail=full"},
         {"value": "outline", "label": "概要のみ", "count": 5, "selected": False,
-         "toggle_url": "http://localhost/api/v1/cases?theme=outsourcing&detail=outline"},
+         "toggle_url": "/api/v1/cases?theme=outsourcing&detail=outline"},
     ]
     facets_only = app.test_client().get("/api/v1/facets", query_string={"detail": "outline"}).get_json()
     assert facets_only["total"] == len(outline) and facets_only["facets"]["detail"][1]["selected"]

@@ -1,4 +1,5 @@
 """Search through HTTP: the queries users type, bands, facets, sorting, paging, hostile input."""
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -99,12 +100,12 @@ def test_facets_shape(client):
     body = api(client, theme="cloud")
     assert facet(body, "theme")["cloud"] == {
         "value": "cloud", "label": "自治体クラウド", "count": 2, "selected": True,
-        "toggle_url": "http://localhost/api/v1/cases"}
+        "toggle_url": "/api/v1/cases"}
     assert facet(body, "region") == {
         "四国": {"value": "四国", "label": "四国", "count": 1, "selected": False,
-                 "toggle_url": "http://localhost/api/v1/cases?theme=cloud&region=%E5%9B%9B%E5%9B%BD"},
+                 "toggle_url": "/api/v1/cases?theme=cloud&region=%E5%9B%9B%E5%9B%BD"},
         "東北": {"value": "東北", "label": "東北", "count": 1, "selected": False,
-                 "toggle_url": "http://localhost/api/v1/cases?theme=cloud&region=%E6%9D%B1%E5%8C%97"},
+                 "toggle_url": "/api/v1/cases?theme=cloud&region=%E6%9D%B1%E5%8C%97"},
     }
 
 
@@ -114,9 +115,9 @@ def test_year_and_tag_facets(client, add_case):
     body = api(client, tag="RPA")
     assert facet(body, "year") == {
         "2019": {"value": "2019", "label": "令和元年度（2019年度）", "count": 1, "selected": False,
-                 "toggle_url": "http://localhost/api/v1/cases?year=2019&tag=RPA"},
+                 "toggle_url": "/api/v1/cases?year=2019&tag=RPA"},
         "2017": {"value": "2017", "label": "平成29年度（2017年度）", "count": 1, "selected": False,
-                 "toggle_url": "http://localhost/api/v1/cases?year=2017&tag=RPA"},
+                 "toggle_url": "/api/v1/cases?year=2017&tag=RPA"},
     }
     assert slugs(api(client, year="2017")) == ["y2017"]
 
@@ -148,6 +149,13 @@ def test_paging(client):
     assert slugs(first) + slugs(second) == everything[:10]
     assert first["links"]["next"] == "http://localhost/api/v1/cases?page=2&size=5"
     assert first["links"]["prev"] is None
+    assert first["facets"]["theme"][0]["toggle_url"].startswith("/api/v1/cases?")  # relative: a smaller body
+    absolute = api(client, size=5, urls="absolute")
+    assert absolute["facets"]["theme"][0]["toggle_url"].startswith("http://localhost/api/v1/cases?")
+    assert "urls=absolute" in absolute["facets"]["theme"][0]["toggle_url"]
+    assert absolute["links"]["next"] == "http://localhost/api/v1/cases?page=2&size=5&urls=absolute"
+    refused = client.get("/api/v1/cases", query_string={"urls": "full"})
+    assert refused.status_code == 400 and "relative か absolute" in str(refused.get_json()["errors"])
     beyond = api(client, size=5, page=50)
     assert beyond["results"] == [] and beyond["total"] == len(everything)
 
@@ -203,3 +211,32 @@ def test_effect_sort_uses_normalised_yen(client, add_case):
 def test_search_without_an_index_says_so(app):
     response = app.test_client().get("/cases")
     assert response.status_code == 503 and "検索インデックス" in response.get_data(as_text=True)
+
+
+def test_a_result_page_reads_its_cases_in_one_statement(loaded_app):
+    from sqlalchemy import event
+    from sqlmodel import Session
+
+    from casebook import search
+    from casebook.db import get_engine
+
+    engine = get_engine(loaded_app)
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement.lower())
+
+    with loaded_app.app_context(), Session(engine) as session:
+        index = search.get_index(loaded_app)
+        search.search_cases(session, index, search.SearchArgs(q="窓口"))  # warm: theme labels, freshness
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            page = search.search_cases(session, index, search.SearchArgs(size=20))
+            assert len(page.hits) >= 10
+            case_reads = [s for s in seen if re.search(r'\bfrom\s+"?(case|participant|effect|case_source)\b', s)]
+            assert len(case_reads) == 1, seen
+            seen.clear()
+            names = [p.name for hit in page.hits for p in hit.case.participants]  # loaded with their cases
+            assert names and seen == []
+        finally:
+            event.remove(engine, "before_cursor_execute", record)

@@ -120,41 +120,44 @@ def query_words(text: str) -> list[list[tuple[str, bool]]]:
     return words
 
 
-def _candidate_terms(text: str, wanted: set[str], prefixes: set[str]) -> Iterator[tuple[str, int, int]]:
-    """`terms(text)`, but only from the runs that contain a wanted term or a prefix character.
+_WORD_CHAR = re.compile(r"[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
 
-    A term is a substring of its run, so a run holding none of them yields no term that
-    `highlight` would mark; skipping it makes highlighting a long text several times faster.
+
+def _occurrences(norm: str, term: str) -> Iterator[int]:
+    # Every start of `term` in `norm`, overlapping ones included.
+    at = norm.find(term)
+    while at >= 0:
+        yield at
+        at = norm.find(term, at + 1)
+
+
+def _marked(norm: str, origin: list[int] | None, words: list[list[tuple[str, bool]]]) -> list[list[int]]:
+    """The merged [start, end] spans of the original text (normalised as `norm`, `origin`) that
+    the terms of `words` match: what indexing `norm` would give, found without tokenising it.
+
+    A kanji/kana bigram lies inside one run wherever it occurs, so each occurrence is a term; a
+    prefix character marks itself wherever it occurs; a letter/digit term must be a whole run.
     """
-    norm, origin = normalize(text)
-    needles = wanted | prefixes
-    for m in _RUNS.finditer(norm):
-        run = m.group()
-        if not any(n in run for n in needles):
-            continue
-        for term, start, end in spans(run, True):
-            start, end = start + m.start(), end + m.start()
-            yield (term, start, end) if origin is None else (term, origin[start], origin[end - 1] + 1)
-
-
-def _marked(text: str, words: list[list[tuple[str, bool]]]) -> list[list[int]]:
-    # The merged [start, end] spans of `text` that the terms of `words` match.
-    wanted = {t for word in words for t, p in word if not p}
-    prefixes = {t for word in words for t, p in word if p}
-    found: list[list[int]] = []
-    if not wanted and not prefixes:
-        return found
-    for term, start, end in _candidate_terms(text, wanted, prefixes):
-        if term in wanted or term[0] in prefixes:
-            if term.endswith(SENTINEL) and term[0] not in prefixes:
-                continue
-            if term[0] in prefixes and term not in wanted:
-                end = start + 1 if len(term) > 1 else end
-            if found and start <= found[-1][1]:
-                found[-1][1] = max(found[-1][1], end)
+    found: list[tuple[int, int]] = []
+    for word in words:
+        for term, prefix in word:
+            if prefix:
+                found.extend((at, at + 1) for at in _occurrences(norm, term))
+            elif _WORD_CHAR.match(term):
+                size = len(term)
+                found.extend((at, at + size) for at in _occurrences(norm, term)
+                             if not (at and _WORD_CHAR.match(norm, at - 1)) and not _WORD_CHAR.match(norm, at + size))
             else:
-                found.append([start, end])
-    return found
+                found.extend((at, at + len(term)) for at in _occurrences(norm, term))
+    merged: list[list[int]] = []
+    for start, end in sorted(set(found)):
+        if origin is not None:
+            start, end = origin[start], origin[end - 1] + 1
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
 
 
 def highlight(text: str, words: list[list[tuple[str, bool]]], width: int = 120,
@@ -164,10 +167,11 @@ def highlight(text: str, words: list[list[tuple[str, bool]]], width: int = 120,
     Terms of `synonyms` (the thesaurus words searched besides the typed ones) are marked
     `<mark class="synonym">` where no typed term is.
     """
-    spans = [[s, e, False] for s, e in _marked(text, words)]
+    norm, origin = normalize(text)
+    spans = [[s, e, False] for s, e in _marked(norm, origin, words)]
     if synonyms:
         exact = [(s, e) for s, e, _x in spans]
-        for s, e in _marked(text, synonyms):
+        for s, e in _marked(norm, origin, synonyms):
             if not any(a < e and s < b for a, b in exact):
                 spans.append([s, e, True])
         spans.sort()

@@ -5,7 +5,7 @@ tables itself rather than through it.
 """
 from __future__ import annotations
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, select
 
 from ..models import Case, Municipality, Theme
@@ -25,6 +25,16 @@ def cases_by_slugs(session: Session, slugs: list[str]) -> list[Case]:
     if not slugs:
         return []
     found = {c.slug: c for c in session.exec(select(Case).where(Case.slug.in_(slugs)).options(*_with_children()))}
+    return with_covered(session, [found[s] for s in slugs if s in found])
+
+
+def cards_by_slugs(session: Session, slugs: list[str]) -> list[Case]:
+    """The cases with these slugs, in the order given, with their participants only: what a result
+    card and the API's case summary show, read in one query (sources and effects load if touched)."""
+    if not slugs:
+        return []
+    stmt = select(Case).where(Case.slug.in_(slugs)).options(joinedload(Case.participants))
+    found = {c.slug: c for c in session.exec(stmt).unique()}
     return with_covered(session, [found[s] for s in slugs if s in found])
 
 

@@ -20,7 +20,7 @@ from . import analysis, results, sync
 from .args import SearchArgs
 from .engine import Engine, IndexMissing
 from .facets import facet_label
-from .rows import cases_by_slugs, theme_labels
+from .rows import cards_by_slugs, cases_by_slugs, theme_labels
 
 MAX_EXPORT = 10_000
 _NEEDS_REFERENCE = "人口規模の近い順に並べるには、団体を選ぶか人口を入力してください。関連度順で表示しています。"
@@ -59,10 +59,12 @@ def _search(session: Session, index: Engine, args: SearchArgs) -> results.Search
 
 
 def search_cases(session: Session, index: Engine, args: SearchArgs,
-                 url: Callable[[dict], str] | None = None) -> CasePage:
+                 url: Callable[[dict], str] | None = None, whole: bool = False) -> CasePage:
     """Search published cases: the index gives slugs, the database gives the cases.
 
     With `url` (URL parameters -> the URL of that search), every facet value gets its toggle URL.
+    The page's cases come with their participants (one query); `whole` loads their sources and
+    effects too (printed sheets).
     """
     notes = []
     if args.sort == "similar" and args.reference is None:
@@ -73,7 +75,7 @@ def search_cases(session: Session, index: Engine, args: SearchArgs,
     if url is not None:
         result = results.linked(result, url)
     hits = []
-    for case in cases_by_slugs(session, result.slugs):
+    for case in (cases_by_slugs if whole else cards_by_slugs)(session, result.slugs):
         body = "\n".join(t for t in (case.summary, case.approach, case.outcome, case.background) if t)
         hits.append(CaseHit(
             case=case,

@@ -318,7 +318,7 @@ def search_sheets(session: Session, index: search.SearchIndex, args: search.Sear
                   case_url: Callable[[str], str], limit: int | None = None) -> SheetBatch:
     """A sheet for every result of a search (the first `limit`, MAX_BATCH by default), in its order."""
     limit = limit or MAX_BATCH
-    page = search.search_cases(session, index, dataclasses.replace(args, page=1, size=limit))
+    page = search.search_cases(session, index, dataclasses.replace(args, page=1, size=limit), whole=True)
     themes = cases.theme_labels(session)
     printed = datetime.now(JST).date()
     sheets = [build_sheet(hit.case, case_url(hit.case.slug), themes, index.bands, printed, page.args.reference)

@@ -80,18 +80,27 @@ def _api_headers(response):
 
 def _search(session):
     """The search of the request's arguments (the search page's schema; unlike the page, the API
-    refuses empty values such as page= instead of ignoring them), with toggle URLs into the API."""
+    refuses empty values such as page= instead of ignoring them), with toggle URLs into the API:
+    relative ones (/api/v1/cases?…), absolute ones with urls=absolute."""
     args = references.with_reference(session, search.parse_args(request.args, strict=True))
+    try:
+        absolute = api_search_schemas.UrlStyleSchema().load(
+            {k: v for k, v in request.args.items() if k == "urls"})["urls"] == "absolute"
+    except ValidationError as exc:
+        raise InvalidInput("検索条件に誤りがあります。", flatten_errors(exc.messages)) from exc
     extra = {"size": args.size} if args.size != current_app.config["PAGE_SIZE"] else {}
-    return args, extra, search.search_cases(session, search.get_index(), args, url=lambda params: _url(params | extra))
+    if absolute:
+        extra["urls"] = "absolute"
+    page = search.search_cases(session, search.get_index(), args, url=lambda params: _url(params | extra, absolute))
+    return args, extra, page
 
 
 def _facets(result) -> dict:
     return {name: facet.values for name, facet in result.facets.items()}
 
 
-def _url(params: dict) -> str:
-    return url_for("api.search_cases", **params, _external=True)
+def _url(params: dict, absolute: bool = True) -> str:
+    return url_for("api.search_cases", **params, _external=absolute)
 
 
 @bp.get("/cases")
