@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -160,6 +161,12 @@ def _marked(norm: str, origin: list[int] | None, words: list[list[tuple[str, boo
     return merged
 
 
+@lru_cache(maxsize=2048)  # ~10 MB at most
+def _normalized(text: str) -> tuple[str, list[int] | None]:
+    # A result page highlights the same cases' texts again and again: normalise each once.
+    return normalize(text)
+
+
 def highlight(text: str, words: list[list[tuple[str, bool]]], width: int = 120,
               synonyms: list[list[tuple[str, bool]]] | None = None) -> Markup:
     """Return an escaped excerpt of `text` about `width` long with query terms in <mark>.
@@ -167,7 +174,7 @@ def highlight(text: str, words: list[list[tuple[str, bool]]], width: int = 120,
     Terms of `synonyms` (the thesaurus words searched besides the typed ones) are marked
     `<mark class="synonym">` where no typed term is.
     """
-    norm, origin = normalize(text)
+    norm, origin = _normalized(text)
     spans = [[s, e, False] for s, e in _marked(norm, origin, words)]
     if synonyms:
         exact = [(s, e) for s, e, _x in spans]

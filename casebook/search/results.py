@@ -232,18 +232,29 @@ def facet_results(args: SearchArgs, hits: Hits, bands: domain.Bands,
                   label: Callable[[str, str], str]) -> dict[str, FacetResult]:
     """Every registered facet with its values: those with results, and those selected."""
     out = {}
+    names = facets.names()
+    head = args.params(filters={}, sort="relevance")  # what comes before the facets; page 1 after a toggle
+    tail = {"sort": args.sort} if args.sort != "relevance" else {}
+
+    def toggled_params(name: str, toggled: list[str]) -> dict[str, object]:
+        # args.params(filters={**args.filters, name: toggled}), a few hundred times a page, made cheaply
+        found = dict(head)
+        for other in names:
+            values = toggled if other == name else args.filters.get(other)
+            if values:
+                found[other] = list(values)
+        found.update(tail)
+        return found
+
     for facet in facets.registered():
         counts = hits.counts.get(facet.name, {})
         selected = set(args.filters.get(facet.name, []))
-
-        def order(value: str, facet: facets.Facet = facet) -> tuple:
-            return facet.order(value, bands)
-
+        keys = {value: facet.order(value, bands) for value in set(counts) | selected}
         values = []
-        for value in sorted(set(counts) | selected, key=order):
-            toggled = sorted(selected ^ {value}, key=order)
+        for value in sorted(keys, key=keys.__getitem__):
+            toggled = sorted(selected ^ {value}, key=keys.__getitem__)
             values.append(FacetValue(value, label(facet.name, value), counts.get(value, 0), value in selected,
-                                     args.params(filters={**args.filters, facet.name: toggled})))
+                                     toggled_params(facet.name, toggled)))
         out[facet.name] = FacetResult(facet.name, facet.label, values)
     return out
 
