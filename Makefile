@@ -75,7 +75,8 @@ bench: bench-search bench-load bench-freshness
 bench-search: install
 	$(BIN)/python benchmarks/bench_search.py $(BENCH_ARGS)
 
-# gunicorn with 4 workers over 10,000 generated cases, 60 s of mixed traffic (LOAD_ARGS="--seconds 20").
+# gunicorn with 4 workers over 10,000 generated cases, 60 s of mixed traffic on each engine, side by side
+# with ratios (LOAD_ARGS="--seconds 20 --engines tantivy").
 bench-load: install
 	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
