@@ -239,7 +239,7 @@ def phase_rebuild(n: int, workdir: Path, breakdown: bool, engine_name: str) -> d
 
     from casebook import search
     from casebook.db import make_engine
-    from casebook.search.rows import all_cases, theme_labels
+    from casebook.search.rows import each_case, theme_labels
 
     db_url, index_dir = paths(workdir, n, engine_name)
     engine = make_engine(db_url)
@@ -276,7 +276,7 @@ def phase_rebuild(n: int, workdir: Path, breakdown: bool, engine_name: str) -> d
         parts = {}
         with Session(engine) as session:
             t0 = time.perf_counter()
-            cases = all_cases(session)
+            cases = list(each_case(session))
             parts["load_cases_s"] = time.perf_counter() - t0
             labels = theme_labels(session)
             t0 = time.perf_counter()

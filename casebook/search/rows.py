@@ -5,6 +5,8 @@ tables itself rather than through it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, select
 
@@ -38,9 +40,23 @@ def cards_by_slugs(session: Session, slugs: list[str]) -> list[Case]:
     return with_covered(session, [found[s] for s in slugs if s in found])
 
 
-def all_cases(session: Session) -> list[Case]:
-    """Every case with its participants and effects, in id order (the order a rebuild writes them in)."""
-    return with_covered(session, list(session.exec(select(Case).options(*_with_children()).order_by(Case.id))))
+REBUILD_BATCH = 500  # cases read at a time by a rebuild or an index check
+
+
+def each_case(session: Session, batch: int = REBUILD_BATCH) -> Iterator[Case]:
+    """Every case with its participants and effects, in id order (the order a rebuild writes them
+    in), read `batch` at a time: a rebuild of 50,000 cases holds one batch, not all of them.
+    A case changed while this reads is also in the change sequence, which the index applies after."""
+    last = None
+    while True:
+        stmt = select(Case).options(*_with_children()).order_by(Case.id).limit(batch)
+        if last is not None:
+            stmt = stmt.where(Case.id > last)
+        found = with_covered(session, list(session.exec(stmt)))
+        if not found:
+            return
+        last = found[-1].id
+        yield from found  # the session's identity map holds them weakly: a batch goes once it is used
 
 
 def with_covered(session: Session, cases: list[Case]) -> list[Case]:

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from . import changes
 from .documents import case_document
 from .engine import Engine, IndexBusy
-from .rows import all_cases, cases_by_slugs, theme_labels
+from .rows import cases_by_slugs, each_case, theme_labels
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def rebuild_index(session: Session, index: Engine) -> int:
     """Rebuild the whole index from the database; return how many cases it holds."""
     upto = changes.latest(session)  # read before the cases, so they hold every change up to it
     labels = theme_labels(session)
-    return index.rebuild((case_document(c, labels, index.bands) for c in all_cases(session)), applied=upto)
+    return index.rebuild((case_document(c, labels, index.bands) for c in each_case(session)), applied=upto)
 
 
 def index_changes(session: Session, index: Engine, wait: bool = True, rebuild: bool = True) -> bool:
@@ -144,14 +144,14 @@ def keep_fresh(session: Session, index: Engine) -> None:
 def check_index(session: Session, index: Engine) -> Drift:
     """Compare every case's document with what the index holds."""
     if not index.exists():
-        return Drift(missing=[c.slug for c in all_cases(session)])
+        return Drift(missing=[c.slug for c in each_case(session)])
     stored = index.stored()
     labels = theme_labels(session)
     drift = Drift()
     if index.outdated():
         drift.fingerprint = (index.fingerprint() or "", index.expected_fingerprint())
     slugs = set()
-    for case in all_cases(session):
+    for case in each_case(session):
         slugs.add(case.slug)
         fingerprint = case_document(case, labels, index.bands)["fingerprint"]
         if case.slug not in stored:
@@ -170,7 +170,7 @@ def repair_index(session: Session, index: Engine, drift: Drift) -> bool:
         if drift.fingerprint:
             rebuild_index(session, index)
             return True
-        docs = [case_document(c, labels, index.bands) for c in all_cases(session) if c.slug in wanted]
+        docs = [case_document(c, labels, index.bands) for c in cases_by_slugs(session, sorted(wanted))]
         index.update(docs, drift.orphaned)
     except IndexBusy:
         log.error("search index repair failed (busy); run `casebook check-index --repair` again")
