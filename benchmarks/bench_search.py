@@ -393,6 +393,26 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int, e
 
     results.search = timed_search  # what search_cases calls
 
+    # The steps of a page, summed per page: the engine's own work (index.search), reading the page's
+    # cases (service.cards_by_slugs) and highlighting them (analysis.highlight); results.search less
+    # the engine is the facet values, their toggles and the fallbacks.
+    from casebook.search import analysis, service
+    step_ms = {"engine": 0.0, "load": 0.0, "highlight": 0.0}
+
+    def timed(key: str, function):
+        def run(*a, **kw):
+            t0 = time.perf_counter()
+            try:
+                return function(*a, **kw)
+            finally:
+                step_ms[key] += (time.perf_counter() - t0) * 1000
+        return run
+
+    real_engine_search, real_load, real_highlight = index.search, service.cards_by_slugs, analysis.highlight
+    index.search = timed("engine", real_engine_search)
+    service.cards_by_slugs = timed("load", real_load)
+    analysis.highlight = timed("highlight", real_highlight)
+
     t0 = time.perf_counter()
     first = page({"q": "窓口"})
     cold_ms = (time.perf_counter() - t0) * 1000
@@ -407,17 +427,23 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int, e
     started = time.perf_counter()
     for category, raw in mix:
         engines.forget_results(index)  # each measured search computed, never served from the result cache
+        step_ms.update(engine=0.0, load=0.0, highlight=0.0)
         t0 = time.perf_counter()
         result = page(raw)
         elapsed = (time.perf_counter() - t0) * 1000
         rows.append({"category": category, "args": raw, "page_ms": elapsed, "index_ms": inner_ms[-1],
-                     "total": result.result.total, "shown": len(result.hits)})
+                     "total": result.result.total, "shown": len(result.hits), **{f"{k}_ms": v for k, v in step_ms.items()}})
         # The same search again at once: a result-cache hit (a reload or back-button search).
         t0 = time.perf_counter()
         page(raw)
         rows[-1]["cached_ms"] = (time.perf_counter() - t0) * 1000
     measured_s = time.perf_counter() - started - sum(r["cached_ms"] for r in rows) / 1000
     results.search = real_search
+    index.search, service.cards_by_slugs, analysis.highlight = real_engine_search, real_load, real_highlight
+    steps = {"engine": [r["engine_ms"] for r in rows],
+             "facets_and_fallbacks": [r["index_ms"] - r["engine_ms"] for r in rows],
+             "load_cases": [r["load_ms"] for r in rows], "highlight": [r["highlight_ms"] for r in rows],
+             "rest": [r["page_ms"] - r["index_ms"] - r["load_ms"] - r["highlight_ms"] for r in rows]}
     cached_ms = [r["cached_ms"] for r in rows]
     # search.search() over the same mix once more (result cache cleared): the term-score cache is now
     # as warm as this mix can make it, so the gap to the first pass is the cost of first-seen terms.
@@ -444,6 +470,8 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int, e
         "cold_first_ms": round(cold_ms, 1),
         "page": summary(page_ms), "index": summary(index_ms),
         "db_and_render": summary([p - i for p, i in zip(page_ms, index_ms, strict=True)]),
+        "steps_mean_ms": {k: round(sum(v) / len(v), 2) for k, v in steps.items()},
+        "steps_p95_ms": {k: round(percentile(v, 95), 2) for k, v in steps.items()},
         "cached_page": summary(cached_ms),
         "index_second_pass": summary(second_ms),
         "open_searcher_ms": engines.open_searcher_ms(index),  # what opening a searcher costs
@@ -462,6 +490,8 @@ def phase_search(n: int, workdir: Path, queries: int, seed: int, profile: int, e
         f"search.search() p50 {out['index']['p50']} ms, p95 {out['index']['p95']} ms; result-cache hit p50 "
         f"{out['cached_page']['p50']} ms; search.search() 2nd pass p50 {out['index_second_pass']['p50']} ms, p95 "
         f"{out['index_second_pass']['p95']} ms; opening a searcher {out['open_searcher_ms']} ms; peak RSS {out['serve_rss_mb']} MB")
+    log("  a page's steps, mean (p95) ms: " + ", ".join(
+        f"{k.replace('_', ' ')} {out['steps_mean_ms'][k]} ({out['steps_p95_ms'][k]})" for k in steps))
 
     if profile:
         import cProfile
@@ -545,6 +575,14 @@ def report(results: list[dict]) -> None:
         s = r["index_second_pass"]
         print(f"  {r['cases']:,} cases: search() over the same mix a second time (terms seen before): p50 {s['p50']} ms, "
               f"p95 {s['p95']} ms; term-score cache {r['term_cache_postings']} postings")
+    print()
+    print("Where a page's time goes, mean ms (p95 of each step)")
+    names = ("engine", "facets_and_fallbacks", "load_cases", "highlight", "rest")
+    print(f"{'cases':>7} " + " ".join(f"{n.replace('_', ' '):>22}" for n in names))
+    for r in results:
+        print(f"{r['cases']:>7,} " + " ".join(f"{r['steps_mean_ms'][n]:>13} ({r['steps_p95_ms'][n]:>6})" for n in names))
+    print("  (engine: index.search calls; facets and fallbacks: the rest of search.search(); load cases: the")
+    print("   page's cases from the database; highlight: their titles and excerpts; rest: the page object)")
     big = max(results, key=lambda r: r["cases"])
     print()
     print(f"By kind of search at {big['cases']:,} cases (ms)")
