@@ -274,13 +274,14 @@ def test_diff_and_restore(accounts):
     editor = login(accounts, "editor@example.jp")
     slug = "hirosaki-jichitai-cloud"
     form = edit_form(editor, slug, **{"participants-2-population": "9000", "effects-0-amount": "約20%",
-                                      "title": "改訂した題名"})
+                                      "title": "改訂した題名", "effects-0-scales": "false"})
     assert editor.post(f"/curate/cases/{slug}/edit", data=form).status_code == 302
     diff = editor.get(f"/curate/cases/{slug}/diff?a=1&b=2").get_data(as_text=True)
     rows = re.findall(r'<th scope="row">([^<]+)</th><td class="diff-old">([^<]*)</td><td class="diff-new">([^<]*)</td>',
                       diff)
     assert ("参加団体3 人口", "8671", "9000") in rows
     assert ("効果1 数値", "約10〜15%", "約20%") in rows
+    assert ("効果1 人口に比例", "—", "しない") in rows  # in words, not False
     assert any(r[0] == "題名" and r[2] == "改訂した題名" for r in rows)
     history = editor.get(f"/curate/cases/{slug}/history").get_data(as_text=True)
     response = editor.post(f"/curate/cases/{slug}/restore/1", data={

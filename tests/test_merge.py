@@ -41,3 +41,10 @@ def test_event_fields_merge_on_their_own():
     mine = case_data(event={"name": "説明会", "date": "2018-07"})
     theirs = case_data(event={"name": "研修会", "date": None})
     assert merge.merge(base, mine, theirs).data["event"] == {"name": "研修会", "date": "2018-07"}
+
+
+def test_a_yes_no_row_value_reads_in_words_not_true_or_false():
+    data = case_data(effects=[effect("窓口の人員", "3人", scales=False), effect("処理時間", "10時間", scales=True)])
+    words = merge.shown(data, "effects")
+    assert "True" not in words and "False" not in words
+    assert "人口に比例: しない" in words.split("／")[0] and "人口に比例: する" in words.split("／")[1]

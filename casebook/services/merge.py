@@ -88,12 +88,19 @@ def label(path: str) -> str:
     return case_fields.ROWS[path].label if path in case_fields.ROWS else case_fields.label(path)
 
 
+def _cell(field, value: Any) -> str:
+    # A row's value in words: a yes/no one (an effect's 人口に比例) by its label, not True/False.
+    if isinstance(value, bool):
+        return f"{field.label}: {'する' if value else 'しない'}"
+    return str(value)
+
+
 def shown(data: dict[str, Any], path: str) -> str:
     """A path's value in words, for choosing between two versions."""
     value = _get(data, path)
     if path in case_fields.ROWS:
         spec = case_fields.ROWS[path]
-        return "／".join("・".join(str(r.get(k)) for k in (f.name for f in spec.fields) if r.get(k) not in (None, ""))
+        return "／".join("・".join(_cell(f, r.get(f.name)) for f in spec.fields if r.get(f.name) not in (None, ""))
                         for r in value) or "（なし）"
     if isinstance(value, list):
         return "、".join(map(str, value)) or "（なし）"
