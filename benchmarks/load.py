@@ -324,8 +324,13 @@ def verify_edits(port: int, url: str, token: str, edits: dict[str, dict], worker
                       if json.loads(fetch(port, "GET", f"/api/v1/cases/{slug}", headers=auth)[2])["summary"] != s["expected"])
 
     def found(word: str) -> set[str]:
-        status, _h, body = fetch(port, "GET", "/api/v1/cases?" + urlencode({"q": word, "size": 100}))
-        return {r["slug"] for r in json.loads(body)["results"]} if status == 200 else set()
+        # Quoted: the word as typed. Unquoted, an old marker that finds nothing is searched as its
+        # nearest indexed word, which is the next marker (one letter apart), and the API says so in
+        # `instead`: that is not the old marker still found.
+        status, _h, body = fetch(port, "GET", "/api/v1/cases?" + urlencode({"q": f'"{word}"', "size": 100}))
+        if status != 200 or json.loads(body).get("instead"):
+            return set()
+        return {r["slug"] for r in json.loads(body)["results"]}
 
     started = time.perf_counter()
     missing, stale = set(edited), set()
