@@ -44,7 +44,8 @@ def test_a_word_that_finds_nothing_is_searched_corrected(client, app):
         assert f"「{typed}」では見つからなかったため、「{meant}」で検索しました。" in found.notes
         assert found.instead is not None and found.instead.q == f'"{typed}"'
     body = api(client, q="クラウト")
-    assert body["instead"]["q"] == '"クラウト"' and body["instead"]["url"].startswith("http")
+    assert body["instead"]["q"] == '"クラウト"' and body["instead"]["url"].startswith("/api/v1/cases?q=")  # relative
+    assert api(client, q="クラウト", urls="absolute")["instead"]["url"].startswith("http://localhost/api/v1/cases?")
     html = page(client, "クラウト")
     assert "入力どおり「クラウト」で検索する" in html
 
