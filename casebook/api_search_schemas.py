@@ -28,7 +28,7 @@ class SearchHitSchema(CaseSummarySchema):
 
 class UrlStyleSchema(Schema):
     """How the search API writes the URLs of its facet toggles and suggestions (its paging links are
-    always absolute): relative by default (/api/v1/cases?…, a third of the body at 10,000 cases)."""
+    always absolute): relative by default (/api/v1/cases?…), which keeps the response small."""
 
     class Meta:
         unknown = EXCLUDE
