@@ -38,8 +38,8 @@ class ChooseGovernmentForm(FlaskForm):
     """Remember a government (by code) or a bare population for similar-size search."""
 
     code = StringField("団体コード", validators=[Optional(), Regexp(r"^[0-9]{6}\Z", message="団体コードは6桁の数字です。")])
-    population = IntegerField("人口", validators=[
-        Optional(), NumberRange(1, 50_000_000, message="人口は1〜5,000万の整数で入力してください。")])
+    POPULATION_ERROR = "人口は1〜5,000万の整数で入力してください。"
+    population = IntegerField("人口", validators=[Optional(), NumberRange(1, 50_000_000, message=POPULATION_ERROR)])
     next = HiddenField()
 
     class Meta:

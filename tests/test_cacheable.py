@@ -50,8 +50,9 @@ def test_the_population_box_goes_through_the_page_that_posts(loaded_app):
     assert page.status_code == 200 and "人口 9,000人を基準にするには" in html and 'value="9000"' in html
     chosen = client.post("/mygov", data={"csrf_token": csrf(client, "/mygov"), "population": "9000", "next": "/cases"})
     assert chosen.status_code == 302 and any(c.startswith("casebook_ref=p:9000") for c in chosen.headers.getlist("Set-Cookie"))
-    bad = client.get("/mygov?population=たくさん")
-    assert bad.status_code == 400 and "人口は1〜5,000万の整数で" in bad.get_data(as_text=True)
+    for typed in ("たくさん", "0", "60000000"):
+        bad = client.get("/mygov", query_string={"population": typed})
+        assert bad.status_code == 400 and "人口は1〜5,000万の整数で" in bad.get_data(as_text=True), typed
 
 
 def test_a_reader_with_a_chosen_government_gets_private_answers(loaded_app):

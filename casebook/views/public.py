@@ -141,16 +141,19 @@ def choose_government():
     else:
         status = 200
     found = municipalities.find_municipalities(session, q) if q else []
-    asked = request.args.get("population", "").strip()
-    if request.method == "GET" and asked:  # from the box on the home and search pages (a GET form)
-        status, form.population.errors = 400, ["人口は1〜5,000万の整数で入力してください。"]
-        if asked.isascii() and asked.isdigit() and 1 <= int(asked) <= 50_000_000:
-            status, form.population.errors = 200, []
+    asked_population = None
+    if request.method == "GET" and request.args.get("population", "").strip():
+        # From the box on the home and search pages (a GET form): checked by the form's own rule.
+        asked = ChooseGovernmentForm(formdata=request.args, meta={"csrf": False})
+        if asked.population.validate(asked):
+            asked_population = asked.population.data
+        else:
+            status, form.population.errors = 400, [ChooseGovernmentForm.POPULATION_ERROR]
     context = _mygov_context(session)
     context["choose_form"] = form if request.method == "POST" else ChooseGovernmentForm(
         next=_safe_next(request.args.get("next")))
     return render_template("public/mygov.html", q=q, found=found, form_errors=form.errors if status == 400 else {},
-                           asked_population=int(asked) if request.method == "GET" and asked and status == 200 else None,
+                           asked_population=asked_population,
                            reference=references.resolve_reference(session, cookie=_cookie()),
                            next=_safe_next(request.values.get("next")), **context), status
 
