@@ -6,7 +6,7 @@ from casebook.search import query, suggest, thesaurus
 
 @pytest.fixture(scope="module")
 def th():
-    return thesaurus.packaged()
+    return thesaurus.shipped()
 
 
 def words(q, th=None):
@@ -56,14 +56,14 @@ def test_operators():
     either = query.parse("民間委託 OR 水道 窓口")
     assert len(either.words) == 2 and [f.text for f in either.words[0].forms] == ["民間委託", "水道"]
     assert either.text() == "民間委託 OR 水道 窓口"
-    assert query.parse('"保育園"', thesaurus.packaged()).words[0].forms[0].text == "保育園"
-    assert len(query.parse('"保育園"', thesaurus.packaged()).words[0].forms) == 1  # quotes: no synonyms
-    assert len(query.parse("保育園", thesaurus.packaged()).words[0].forms) == 2
+    assert query.parse('"保育園"', thesaurus.shipped()).words[0].forms[0].text == "保育園"
+    assert len(query.parse('"保育園"', thesaurus.shipped()).words[0].forms) == 1  # quotes: no synonyms
+    assert len(query.parse("保育園", thesaurus.shipped()).words[0].forms) == 2
 
 
 @pytest.mark.parametrize("q", ["-", "OR", "AND", "NOT", '"', '""', "- -", "OR OR 窓口", "窓口 OR", "-\"窓口\"", "+", "の"])
 def test_operators_alone_never_break(q):
-    parsed = query.parse(q, thesaurus.packaged())
+    parsed = query.parse(q, thesaurus.shipped())
     parsed.query()
     parsed.text()
 

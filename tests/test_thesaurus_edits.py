@@ -178,7 +178,7 @@ def test_a_process_asks_for_the_counter_at_most_every_interval(app, session):
 
 
 def test_outside_an_app_searches_use_the_shipped_file():
-    assert thesaurus.packaged() is thesaurus.shipped()
+    assert thesaurus_live.current() is thesaurus.shipped()
 
 
 # --- the curator page ---------------------------------------------------------------------------

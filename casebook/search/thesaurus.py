@@ -191,8 +191,3 @@ def shipped() -> Thesaurus:
     except ThesaurusError as exc:
         log.error("the thesaurus cannot be read (%s); searching without synonyms", exc)
         return Thesaurus()
-
-
-def packaged() -> Thesaurus:
-    """The shipped thesaurus alone (what code outside an app searches with); see `shipped`."""
-    return shipped()
