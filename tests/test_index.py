@@ -35,6 +35,16 @@ def test_missing_documents_are_reported(loaded_app, session, index):
     assert search.check_index(session, index).missing == ["kochi-madoguchi-itaku"]
 
 
+def test_without_an_index_every_case_is_missing(loaded_app, session, index):
+    from sqlmodel import select
+
+    from casebook.models import Case
+    index.discard()
+    assert not index.exists()
+    every = list(session.exec(select(Case.slug).order_by(Case.id)))
+    assert len(every) > 5 and search.check_index(session, index).missing == every
+
+
 def test_rebuild_swaps_generations_and_keeps_at_most_two(loaded_app, session, index):
     first = index.current_name()
     for _ in range(3):

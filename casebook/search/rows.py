@@ -40,6 +40,11 @@ def cards_by_slugs(session: Session, slugs: list[str]) -> list[Case]:
     return with_covered(session, [found[s] for s in slugs if s in found])
 
 
+def all_slugs(session: Session) -> list[str]:
+    """Every case's slug, in id order."""
+    return list(session.exec(select(Case.slug).order_by(Case.id)))
+
+
 REBUILD_BATCH = 500  # cases read at a time by a rebuild or an index check
 
 

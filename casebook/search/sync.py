@@ -24,7 +24,7 @@ from sqlmodel import Session
 from . import changes
 from .documents import case_document
 from .engine import Engine, IndexBusy
-from .rows import cases_by_slugs, each_case, theme_labels
+from .rows import all_slugs, cases_by_slugs, each_case, theme_labels
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def keep_fresh(session: Session, index: Engine) -> None:
 def check_index(session: Session, index: Engine) -> Drift:
     """Compare every case's document with what the index holds."""
     if not index.exists():
-        return Drift(missing=[c.slug for c in each_case(session)])
+        return Drift(missing=all_slugs(session))
     stored = index.stored()
     labels = theme_labels(session)
     drift = Drift()
